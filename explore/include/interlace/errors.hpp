@@ -1,0 +1,16 @@
+// Errors interlace raises for misuse. Each message names the cause and the fix.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace interlace {
+
+// A call that cannot work as written: bad options, no instrumented code, a replay token
+// from another build, an exploration started from inside another.
+class UsageError : public std::runtime_error {
+public:
+  using std::runtime_error::runtime_error;
+};
+
+} // namespace interlace

@@ -1,0 +1,178 @@
+// explore_interleavings: property-based search over thread interleavings.
+//
+//   struct Counter { int value = 0; void increment() { int t = value; value = t + 1; } };
+//
+//   auto result = interlace::explore_interleavings(
+//       [] { return Counter{}; },                                  // a fresh state per schedule
+//       {[](Counter &c) { c.increment(); }, [](Counter &c) { c.increment(); }},
+//       [](const Counter &c) { return c.value == 2; },              // must hold after each one
+//       {.max_attempts = 200, .seed = 42});
+//   EXPECT_RACE_FOUND(result);   // result.counterexample->value == 1, result.explanation ...
+//
+// Each attempt runs the threads one at a time on real OS threads, switching only at the
+// yield points the interlace pass put before every shared-memory access. RapidCheck draws
+// a choice at each point where more than one thread could run, and on failure shrinks the
+// choices, which removes context switches. Code under test must be compiled with
+// interlace_instrument() (CMake) or -fpass-plugin=libInterlacePass.so.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <source_location>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "interlace/annotations.h"
+#include "interlace/errors.hpp"
+
+namespace interlace {
+
+struct ExploreOptions {
+  int max_attempts = 200; // schedules to try; env INTERLACE_MAX_ATTEMPTS overrides
+  int max_ops = 300;      // steps per schedule with a generated choice
+  std::optional<std::uint64_t> seed = std::nullopt; // unset: a fresh seed, printed in the result;
+                                                    // env INTERLACE_SEED overrides
+  int reproduce_on_failure = 10;                    // replays of the final counterexample
+  bool shrink = true;
+  std::chrono::milliseconds timeout = std::chrono::seconds(60); // whole exploration
+  int max_steps = 100000; // steps in one execution before it counts as a livelock
+};
+
+template <class State> struct InterleavingResult {
+  bool property_holds = true;            // true: no failing schedule found
+  std::shared_ptr<State> counterexample; // state after the (shrunk) failing schedule; null if none
+  std::vector<int> schedule;             // that schedule: the thread index of every executed step
+  int preemptions = 0;                   // switches away from a still-runnable thread in `schedule`
+  std::string replay;                    // token: set INTERLACE_REPLAY=<token> to rerun just it
+  std::uint64_t seed = 0;                // the seed the exploration used
+  int num_explored = 0;                  // schedules run before the failure (or in total)
+  int unique_interleavings = 0;          // distinct executed step sequences among them
+  int reproduction_attempts = 0;         // = reproduce_on_failure when a failure was found
+  int reproduction_successes = 0;        // how many of those replays failed the same way
+  std::string explanation;               // the interleaved source trace and the verdict
+};
+
+namespace detail {
+
+template <class T> struct StateOfResult {
+  using type = T;
+};
+template <class T, class D> struct StateOfResult<std::unique_ptr<T, D>> {
+  using type = T;
+};
+
+// What the compiled core needs from the typed front end.
+struct ExplorationSpec {
+  int num_threads = 0;
+  std::function<void()> new_state; // make a fresh state current
+  // Runs thread i on the current state. A plain function pointer rather than a
+  // std::function: it is called inside managed threads and must add no yield points.
+  void (*run_thread)(void *context, int thread) = nullptr;
+  void *run_context = nullptr;
+  std::function<bool()> invariant_holds; // check the current state
+  std::function<void()> keep_state;      // keep the current state as the counterexample
+  std::source_location where;            // the explore_interleavings call
+};
+
+struct ExplorationReport {
+  bool property_holds = true;
+  std::vector<int> schedule;
+  int preemptions = 0;
+  std::string replay;
+  std::uint64_t seed = 0;
+  int num_explored = 0;
+  int unique_interleavings = 0;
+  int reproduction_attempts = 0;
+  int reproduction_successes = 0;
+  std::string explanation;
+};
+
+ExplorationReport explore(const ExplorationSpec &spec, const ExploreOptions &options);
+
+// The glue below runs inside managed threads; it is not code under test, so it gets no
+// yield points of its own.
+template <class State, class Setup>
+INTERLACE_NO_INSTRUMENT std::shared_ptr<State> make_state(Setup &setup) {
+  if constexpr (std::is_same_v<std::remove_cvref_t<std::invoke_result_t<Setup &>>, State>) {
+    return std::shared_ptr<State>(new State(setup())); // no move needed: copy elision
+  } else {
+    auto owned = setup();
+    if (!owned) {
+      throw UsageError("explore_interleavings: setup() returned a null pointer; return the "
+                       "initial state (or a std::unique_ptr to it) for every schedule");
+    }
+    return std::shared_ptr<State>(std::move(owned));
+  }
+}
+
+template <class State> struct ThreadRunner {
+  std::vector<std::function<void(State &)>> *threads;
+  std::shared_ptr<State> *current;
+
+  INTERLACE_NO_INSTRUMENT static void run(void *context, int thread) {
+    auto *self = static_cast<ThreadRunner *>(context);
+    (*self->threads)[static_cast<std::size_t>(thread)](**self->current);
+  }
+};
+
+} // namespace detail
+
+// The state type of a setup function: what it returns, or what its unique_ptr owns.
+template <class Setup>
+using StateOf =
+    typename detail::StateOfResult<std::remove_cvref_t<std::invoke_result_t<Setup &>>>::type;
+
+// Runs `threads` concurrently on a fresh state from `setup`, once per generated schedule, and
+// checks `invariant` after each. Stops at the first failure (the invariant returns false, a
+// thread throws, a deadlock, or a livelock), shrinks it to the fewest preemptions, replays it
+// `reproduce_on_failure` times and explains it. Throws interlace::UsageError on misuse.
+template <class Setup, class Invariant>
+auto explore_interleavings(Setup setup, std::vector<std::function<void(StateOf<Setup> &)>> threads,
+                           Invariant invariant, ExploreOptions options = {},
+                           std::source_location where = std::source_location::current())
+    -> InterleavingResult<StateOf<Setup>> {
+  using State = StateOf<Setup>;
+  static_assert(std::is_invocable_r_v<bool, Invariant &, const State &>,
+                "explore_interleavings: the invariant must be callable as bool(const State&)");
+  std::shared_ptr<State> current;
+  std::shared_ptr<State> kept;
+
+  detail::ExplorationSpec spec;
+  spec.num_threads = static_cast<int>(threads.size());
+  spec.where = where;
+  for (std::size_t i = 0; i < threads.size(); ++i) {
+    if (!threads[i]) {
+      throw UsageError("explore_interleavings: thread " + std::to_string(i) +
+                       " is an empty std::function; give every thread a body");
+    }
+  }
+  spec.new_state = [&] { current = detail::make_state<State>(setup); };
+  detail::ThreadRunner<State> runner{&threads, &current};
+  spec.run_thread = &detail::ThreadRunner<State>::run;
+  spec.run_context = &runner;
+  spec.invariant_holds = [&] { return static_cast<bool>(invariant(std::as_const(*current))); };
+  spec.keep_state = [&] { kept = current; };
+
+  detail::ExplorationReport report = detail::explore(spec, options);
+
+  InterleavingResult<State> result;
+  result.property_holds = report.property_holds;
+  result.counterexample = report.property_holds ? nullptr : std::move(kept);
+  result.schedule = std::move(report.schedule);
+  result.preemptions = report.preemptions;
+  result.replay = std::move(report.replay);
+  result.seed = report.seed;
+  result.num_explored = report.num_explored;
+  result.unique_interleavings = report.unique_interleavings;
+  result.reproduction_attempts = report.reproduction_attempts;
+  result.reproduction_successes = report.reproduction_successes;
+  result.explanation = std::move(report.explanation);
+  return result;
+}
+
+} // namespace interlace

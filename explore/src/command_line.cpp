@@ -1,0 +1,65 @@
+#include "command_line.hpp"
+
+#include <fstream>
+#include <iterator>
+#include <vector>
+
+#include "interlace/gtest.hpp"
+
+namespace interlace::detail {
+namespace {
+
+TestNameProvider g_test_name_provider = nullptr;
+
+std::string shell_quote(const std::string &word) {
+  if (!word.empty() && word.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                              "0123456789-_./=:,+@%") == std::string::npos) {
+    return word;
+  }
+  std::string quoted = "'";
+  for (char c : word) {
+    quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  }
+  return quoted + "'";
+}
+
+std::vector<std::string> own_arguments() {
+  std::ifstream in("/proc/self/cmdline", std::ios::binary);
+  const std::string raw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::vector<std::string> args;
+  std::string current;
+  for (char c : raw) {
+    if (c == '\0') {
+      args.push_back(current);
+      current.clear();
+    } else {
+      current += c;
+    }
+  }
+  return args;
+}
+
+} // namespace
+
+void set_test_name_provider(TestNameProvider provider) { g_test_name_provider = provider; }
+
+std::string rerun_command() {
+  std::vector<std::string> args = own_arguments();
+  const std::string test = g_test_name_provider != nullptr ? g_test_name_provider() : "";
+  std::string command;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (!test.empty() && args[i].rfind("--gtest_filter=", 0) == 0) {
+      continue; // replaced by the exact test below
+    }
+    if (!command.empty()) {
+      command += ' ';
+    }
+    command += shell_quote(args[i]);
+  }
+  if (!test.empty()) {
+    command += " --gtest_filter=" + shell_quote(test);
+  }
+  return command;
+}
+
+} // namespace interlace::detail

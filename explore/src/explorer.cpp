@@ -1,0 +1,368 @@
+// The exploration core behind explore_interleavings: RapidCheck generates and shrinks choice
+// sequences, a ChoiceStrategy turns them into schedules, the runtime executes them.
+#include <rapidcheck.h>
+
+#include <chrono>
+#include <cstdio>
+#include <exception>
+#include <memory>
+#include <optional>
+#include <random>
+#include <unordered_set>
+#include <vector>
+
+#include "command_line.hpp"
+#include "environment.hpp"
+#include "explanation.hpp"
+#include "interlace/explore.hpp"
+#include "interlace/rt/choice_strategy.hpp"
+#include "interlace/rt/executor.hpp"
+#include "interlace/rt/replay_strategy.hpp"
+#include "interlace/rt/sites.hpp"
+#include "replay_token.hpp"
+#include "schedule_simplifier.hpp"
+#include "verdict.hpp"
+
+namespace interlace::detail {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Draws each choice from RapidCheck, so that RapidCheck records and shrinks it. Called on
+// whichever managed thread holds the turn; only one runs at a time, and RapidCheck's
+// generation context is process-wide, not thread-local.
+class RapidCheckChoices final : public rt::ChoiceSource {
+public:
+  static constexpr int kFullSize = 100; // RapidCheck's nominal maximum size
+
+  int choose(int n) override {
+    const auto index = static_cast<std::size_t>(n);
+    if (generators_.size() <= index) {
+      generators_.resize(index + 1);
+    }
+    if (!generators_[index]) {
+      // inRange narrows its range with RapidCheck's size, which grows from 0 over the test
+      // cases; at full size every choice is equally likely from the first attempt on.
+      generators_[index] =
+          std::make_unique<rc::Gen<int>>(rc::gen::resize(kFullSize, rc::gen::inRange(0, n)));
+    }
+    return *(*generators_[index]);
+  }
+
+private:
+  std::vector<std::unique_ptr<rc::Gen<int>>> generators_;
+};
+
+// RapidCheck reports through a listener; interlace writes its own explanation.
+class SilentListener final : public rc::detail::TestListener {
+public:
+  void onTestCaseFinished(const rc::detail::CaseDescription &) override {}
+  void onShrinkTried(const rc::detail::CaseDescription &, bool) override {}
+  void onTestFinished(const rc::detail::TestMetadata &, const rc::detail::TestResult &) override {}
+};
+
+std::uint64_t fresh_seed() {
+  std::random_device device;
+  return (static_cast<std::uint64_t>(device()) << 32) ^ device();
+}
+
+std::uint64_t schedule_hash(std::span<const int> schedule) {
+  std::uint64_t hash = 0xcbf29ce484222325ULL;
+  for (int thread : schedule) {
+    hash = (hash ^ static_cast<std::uint64_t>(thread)) * 0x100000001b3ULL;
+  }
+  return hash;
+}
+
+void validate(const ExplorationSpec &spec, const ExploreOptions &options) {
+  if (rt::in_managed_thread()) {
+    throw UsageError("explore_interleavings was called from a thread under exploration; nested "
+                     "explorations are not supported. Call it from the test body.");
+  }
+  if (spec.num_threads == 0) {
+    throw UsageError("explore_interleavings needs at least one thread body");
+  }
+  auto positive = [](int value, const char *name) {
+    if (value <= 0) {
+      throw UsageError(std::string("ExploreOptions::") + name + " must be positive, got " +
+                       std::to_string(value));
+    }
+  };
+  positive(options.max_attempts, "max_attempts");
+  positive(options.max_steps, "max_steps");
+  if (options.max_ops < 0) {
+    throw UsageError("ExploreOptions::max_ops must not be negative, got " +
+                     std::to_string(options.max_ops));
+  }
+  if (options.reproduce_on_failure < 0) {
+    throw UsageError("ExploreOptions::reproduce_on_failure must not be negative, got " +
+                     std::to_string(options.reproduce_on_failure));
+  }
+  if (options.timeout.count() <= 0) {
+    throw UsageError("ExploreOptions::timeout must be positive");
+  }
+  if (rt::instrumented_module_count() == 0) {
+    throw UsageError(
+        "explore_interleavings: no code in this program was compiled with the interlace pass, "
+        "so there are no yield points at which to switch threads. Build the test with "
+        "interlace_instrument(<target>) in CMake, or compile it with clang++-19 -g "
+        "-fpass-plugin=/path/to/libInterlacePass.so and link -linterlace_rt.");
+  }
+}
+
+class Explorer {
+public:
+  Explorer(const ExplorationSpec &spec, const ExploreOptions &options)
+      : spec_(spec), options_(options), env_(read_environment()) {
+    if (env_.max_attempts) {
+      options_.max_attempts = *env_.max_attempts;
+    }
+    seed_ = env_.seed ? *env_.seed : options_.seed ? *options_.seed : fresh_seed();
+    for (int i = 0; i < spec_.num_threads; ++i) {
+      bodies_.emplace_back([this, i] { spec_.run_thread(spec_.run_context, i); });
+    }
+    key_ = exploration_key(spec_.where, spec_.num_threads);
+  }
+
+  ExplorationReport run() {
+    deadline_ = Clock::now() + options_.timeout;
+    if (std::optional<ReplayToken> token = matching_replay_token()) {
+      return replay(*token);
+    }
+    search();
+    if (failure_ && options_.shrink) {
+      simplify();
+    }
+    if (harness_error_) {
+      std::rethrow_exception(harness_error_);
+    }
+    if (failure_) {
+      reproduce();
+    }
+    return report(/*from_replay_token=*/false);
+  }
+
+private:
+  rt::RunOptions run_options() const {
+    rt::RunOptions options;
+    options.max_steps = static_cast<std::uint64_t>(options_.max_steps);
+    options.deadline = deadline_;
+    return options;
+  }
+
+  // Runs one schedule on a fresh state and says how it ended.
+  Verdict execute(rt::Strategy &strategy) {
+    try {
+      spec_.new_state();
+    } catch (...) {
+      harness_error_ = std::current_exception();
+      return Verdict::Holds;
+    }
+    const rt::Outcome outcome = executor_.run(bodies_, strategy, run_options());
+    saw_yield_points_ = saw_yield_points_ || executor_.memory_steps() > 0;
+    last_outcome_ = outcome;
+    Verdict verdict = verdict_of(outcome);
+    if (verdict == Verdict::Holds) {
+      try {
+        if (!spec_.invariant_holds()) {
+          verdict = Verdict::InvariantViolated;
+        }
+      } catch (...) {
+        harness_error_ = std::current_exception();
+      }
+    }
+    return verdict;
+  }
+
+  void keep_failure(Verdict verdict) {
+    FailureRecord record;
+    record.verdict = verdict;
+    record.outcome = last_outcome_;
+    record.trace.assign(executor_.trace().begin(), executor_.trace().end());
+    record.schedule.assign(executor_.schedule().begin(), executor_.schedule().end());
+    record.preemptions = executor_.preemptions();
+    failure_ = std::move(record);
+    spec_.keep_state();
+  }
+
+  // Thrown from the property to end RapidCheck's search early (timeout, or an exception
+  // from setup or the invariant). RapidCheck records it as a failure without draws, which
+  // has nothing to shrink; our own state says what really happened.
+  struct StopSearch {};
+
+  // One RapidCheck test case: before the first failure a search case, after it a shrink
+  // candidate, which counts as failing only if it fails the same way.
+  bool property() {
+    const bool out_of_time = Clock::now() >= deadline_;
+    if (failure_ && (out_of_time || harness_error_)) {
+      return true; // reject the remaining shrink candidates
+    }
+    if (harness_error_) {
+      throw StopSearch{};
+    }
+    if (out_of_time) {
+      stopped_by_timeout_ = true;
+      throw StopSearch{};
+    }
+    const bool searching = !failure_;
+    RapidCheckChoices choices;
+    rt::ChoiceStrategy strategy(choices, static_cast<std::uint64_t>(options_.max_ops));
+    const Verdict verdict = execute(strategy);
+    if (harness_error_ && !failure_) {
+      throw StopSearch{};
+    }
+    if (searching) {
+      ++num_explored_;
+      seen_.insert(schedule_hash(executor_.schedule()));
+    }
+    const bool failed = verdict != Verdict::Holds && (searching || verdict == failure_->verdict);
+    if (failed) {
+      keep_failure(verdict);
+    }
+    return !failed;
+  }
+
+  void search() {
+    rc::detail::TestParams params;
+    params.seed = seed_;
+    params.maxSuccess = options_.max_attempts;
+    params.maxSize = 100;
+    params.maxDiscardRatio = 10;
+    params.disableShrinking = !options_.shrink;
+    rc::detail::TestMetadata metadata;
+    metadata.id = "interlace";
+    SilentListener listener;
+    // The overload with an explicit reproduce map: the others read RapidCheck's global
+    // configuration (RC_PARAMS), which also prints to stderr.
+    rc::detail::checkProperty(rc::detail::toProperty([this] { return property(); }), metadata,
+                              params, listener, {});
+  }
+
+  // The last stage of shrinking: merge runs of a thread while the schedule still fails the
+  // same way with fewer preemptions (see schedule_simplifier.hpp).
+  void simplify() {
+    for (bool improved = true; improved;) {
+      improved = false;
+      const FailureRecord best = *failure_;
+      for (const std::vector<int> &candidate : merge_candidates(best.schedule)) {
+        if (harness_error_ || Clock::now() >= deadline_) {
+          return;
+        }
+        rt::ReplayStrategy strategy(candidate);
+        if (execute(strategy) == best.verdict && executor_.preemptions() < best.preemptions) {
+          keep_failure(best.verdict);
+          improved = true;
+          break;
+        }
+      }
+    }
+  }
+
+  void reproduce() {
+    const FailureRecord final_failure = *failure_;
+    for (int i = 0; i < options_.reproduce_on_failure && !harness_error_; ++i) {
+      rt::ReplayStrategy strategy(final_failure.schedule);
+      ++reproduction_attempts_;
+      if (execute(strategy) == final_failure.verdict) {
+        ++reproduction_successes_;
+      }
+    }
+    if (harness_error_) {
+      std::rethrow_exception(harness_error_);
+    }
+  }
+
+  std::optional<ReplayToken> matching_replay_token() const {
+    if (!env_.replay) {
+      return std::nullopt;
+    }
+    ReplayToken token = decode(*env_.replay);
+    if (token.exploration != key_ || token.threads != spec_.num_threads) {
+      std::fprintf(stderr,
+                   "interlace: INTERLACE_REPLAY is for another exploration; exploring %s:%u "
+                   "normally\n",
+                   spec_.where.file_name(), static_cast<unsigned>(spec_.where.line()));
+      return std::nullopt;
+    }
+    if (token.build != rt::build_fingerprint()) {
+      throw UsageError("INTERLACE_REPLAY was recorded by a different build of this program (the "
+                       "instrumented code changed since), so its schedule no longer applies. "
+                       "Run the exploration again without INTERLACE_REPLAY for a fresh token.");
+    }
+    return token;
+  }
+
+  ExplorationReport replay(const ReplayToken &token) {
+    rt::ReplayStrategy strategy(token.schedule);
+    const Verdict verdict = execute(strategy);
+    if (harness_error_) {
+      std::rethrow_exception(harness_error_);
+    }
+    num_explored_ = 1;
+    seen_.insert(schedule_hash(executor_.schedule()));
+    if (verdict != Verdict::Holds) {
+      keep_failure(verdict);
+      reproduce();
+    }
+    return report(/*from_replay_token=*/true);
+  }
+
+  ExplorationReport report(bool from_replay_token) {
+    ExplorationReport report;
+    report.seed = seed_;
+    report.num_explored = num_explored_;
+    report.unique_interleavings = static_cast<int>(seen_.size());
+    report.property_holds = !failure_;
+    ExplanationInput input;
+    input.seed = seed_;
+    input.num_explored = num_explored_;
+    input.max_attempts = options_.max_attempts;
+    input.unique_interleavings = report.unique_interleavings;
+    input.shrunk = options_.shrink;
+    input.from_replay_token = from_replay_token;
+    input.stopped_by_timeout = stopped_by_timeout_;
+    input.saw_yield_points = saw_yield_points_;
+    if (failure_) {
+      report.schedule = failure_->schedule;
+      report.preemptions = failure_->preemptions;
+      report.replay =
+          encode(ReplayToken{rt::build_fingerprint(), key_, spec_.num_threads, failure_->schedule});
+      report.reproduction_attempts = reproduction_attempts_;
+      report.reproduction_successes = reproduction_successes_;
+      input.failure = &*failure_;
+      input.reproduction_attempts = reproduction_attempts_;
+      input.reproduction_successes = reproduction_successes_;
+      input.replay_token = report.replay;
+      input.rerun_command = rerun_command();
+    }
+    report.explanation = explain(input);
+    return report;
+  }
+
+  const ExplorationSpec &spec_;
+  ExploreOptions options_;
+  Environment env_;
+  std::uint64_t seed_ = 0;
+  std::uint32_t key_ = 0;
+  Clock::time_point deadline_;
+  std::vector<std::function<void()>> bodies_;
+  rt::Executor executor_;
+  rt::Outcome last_outcome_;
+  std::optional<FailureRecord> failure_;
+  std::exception_ptr harness_error_;
+  std::unordered_set<std::uint64_t> seen_;
+  int num_explored_ = 0;
+  int reproduction_attempts_ = 0;
+  int reproduction_successes_ = 0;
+  bool stopped_by_timeout_ = false;
+  bool saw_yield_points_ = false;
+};
+
+} // namespace
+
+ExplorationReport explore(const ExplorationSpec &spec, const ExploreOptions &options) {
+  validate(spec, options);
+  return Explorer(spec, options).run();
+}
+
+} // namespace interlace::detail

@@ -1,0 +1,127 @@
+#include "replay_token.hpp"
+
+#include <charconv>
+#include <cstring>
+
+#include "interlace/errors.hpp"
+
+namespace interlace::detail {
+namespace {
+
+constexpr std::string_view kPrefix = "il1";
+constexpr int kMaxThreads = 1 << 16;
+
+std::string hex(std::uint64_t value, int digits) {
+  std::string text(static_cast<std::size_t>(digits), '0');
+  for (int i = digits - 1; i >= 0; --i, value >>= 4) {
+    text[static_cast<std::size_t>(i)] = "0123456789abcdef"[value & 15];
+  }
+  return text;
+}
+
+[[noreturn]] void malformed(std::string_view text, const std::string &why) {
+  throw UsageError("INTERLACE_REPLAY='" + std::string(text) + "' is not a replay token (" + why +
+                   "); copy the whole INTERLACE_REPLAY=... value from a failure's explanation");
+}
+
+template <class Int> Int number(std::string_view field, int base, std::string_view token) {
+  Int value{};
+  const auto [end, error] = std::from_chars(field.data(), field.data() + field.size(), value, base);
+  if (field.empty() || error != std::errc() || end != field.data() + field.size()) {
+    malformed(token, "bad number '" + std::string(field) + "'");
+  }
+  return value;
+}
+
+std::vector<std::string_view> split(std::string_view text, char separator) {
+  std::vector<std::string_view> parts;
+  std::size_t start = 0;
+  for (;;) {
+    const std::size_t end = text.find(separator, start);
+    parts.push_back(text.substr(start, end - start));
+    if (end == std::string_view::npos) {
+      return parts;
+    }
+    start = end + 1;
+  }
+}
+
+} // namespace
+
+std::string encode(const ReplayToken &token) {
+  std::string text(kPrefix);
+  text += "-" + hex(token.build, 16) + "-" + hex(token.exploration, 8) + "-" +
+          std::to_string(token.threads) + "-";
+  if (token.schedule.empty()) {
+    return text + "e";
+  }
+  std::size_t i = 0;
+  while (i < token.schedule.size()) {
+    std::size_t j = i;
+    while (j < token.schedule.size() && token.schedule[j] == token.schedule[i]) {
+      ++j;
+    }
+    if (i != 0) {
+      text += '_';
+    }
+    text += std::to_string(token.schedule[i]) + "." + std::to_string(j - i);
+    i = j;
+  }
+  return text;
+}
+
+ReplayToken decode(std::string_view text) {
+  const std::vector<std::string_view> fields = split(text, '-');
+  if (fields.size() != 5) {
+    malformed(text, "expected 5 fields separated by '-'");
+  }
+  if (fields[0] != kPrefix) {
+    malformed(text, "it does not start with '" + std::string(kPrefix) +
+                        "-'; tokens from another interlace version cannot be replayed");
+  }
+  ReplayToken token;
+  token.build = number<std::uint64_t>(fields[1], 16, text);
+  token.exploration = number<std::uint32_t>(fields[2], 16, text);
+  token.threads = number<int>(fields[3], 10, text);
+  if (token.threads <= 0 || token.threads > kMaxThreads) {
+    malformed(text, "thread count out of range");
+  }
+  if (fields[4] == "e") {
+    return token;
+  }
+  for (std::string_view run : split(fields[4], '_')) {
+    const std::vector<std::string_view> parts = split(run, '.');
+    if (parts.size() != 2) {
+      malformed(text, "bad run '" + std::string(run) + "'");
+    }
+    const int thread = number<int>(parts[0], 10, text);
+    const int length = number<int>(parts[1], 10, text);
+    if (thread < 0 || thread >= kMaxThreads || length <= 0) {
+      malformed(text, "bad run '" + std::string(run) + "'");
+    }
+    token.schedule.insert(token.schedule.end(), static_cast<std::size_t>(length), thread);
+  }
+  return token;
+}
+
+std::uint32_t exploration_key(const std::source_location &where, int threads) {
+  // The file's base name, so that a token survives a move of the checkout.
+  const char *file = where.file_name();
+  if (const char *slash = std::strrchr(file, '/')) {
+    file = slash + 1;
+  }
+  std::uint32_t hash = 2166136261U;
+  auto add = [&hash](unsigned char byte) { hash = (hash ^ byte) * 16777619U; };
+  for (const char *c = file; *c != '\0'; ++c) {
+    add(static_cast<unsigned char>(*c));
+  }
+  for (std::uint32_t value :
+       {static_cast<std::uint32_t>(where.line()), static_cast<std::uint32_t>(threads)}) {
+    for (int shift = 0; shift < 32; shift += 8) {
+      add(static_cast<unsigned char>(value >> shift));
+    }
+  }
+  return hash;
+}
+
+} // namespace interlace::detail

@@ -1,0 +1,21 @@
+#include "verdict.hpp"
+
+namespace interlace::detail {
+
+Verdict verdict_of(const rt::Outcome &outcome) {
+  switch (outcome.failure) {
+  case rt::FailureKind::None:
+    return Verdict::Holds;
+  case rt::FailureKind::Exception:
+    return Verdict::Exception;
+  case rt::FailureKind::Deadlock:
+    return Verdict::Deadlock;
+  case rt::FailureKind::Livelock:
+    return Verdict::Livelock;
+  case rt::FailureKind::Timeout:
+    return Verdict::Timeout;
+  }
+  return Verdict::Holds;
+}
+
+} // namespace interlace::detail

@@ -1,0 +1,595 @@
+//===- InterlacePass.cpp - yield points for controlled scheduling ---------===//
+//
+// interlace runs the threads of a test one at a time and decides, before every
+// shared-memory access, which thread goes next. This pass makes those decision
+// points: before every load, store, atomicrmw, cmpxchg, fence and memory
+// intrinsic that may touch shared memory it inserts a call into the runtime
+// (rt/include/interlace/abi.h) with the address, the size and a static site
+// record (file, line, column, function, kind) taken from debug info.
+//
+// Like ThreadSanitizer it runs at the optimizer-last extension point, so it sees
+// optimized IR at -O1 and above and still runs at -O0. Unlike ThreadSanitizer it
+// keeps a read's yield even when a write to the same address follows: merging
+// the two would merge two scheduling steps and hide interleavings. Atomic
+// instructions are kept as they are; the yield goes before them (we schedule,
+// we do not emulate memory orders).
+//
+// Skipped, each with a statistic: accesses to allocas that do not escape,
+// constant globals, thread-local variables, vtable-pointer loads, accesses
+// outside address space 0; functions marked INTERLACE_NO_INSTRUMENT (an
+// annotate attribute) or disable_sanitizer_instrumentation, and functions or
+// source files matched by -interlace-ignorelist (LLVM's SpecialCaseList format,
+// `fun:` and `src:` entries).
+//
+//===----------------------------------------------------------------------===//
+
+#include "InterlacePass.h"
+
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/SmallPtrSet.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/Statistic.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/Analysis/CaptureTracking.h"
+#include "llvm/Analysis/ValueTracking.h"
+#include "llvm/Demangle/Demangle.h"
+#include "llvm/IR/Constants.h"
+#include "llvm/IR/DebugInfoMetadata.h"
+#include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/InstIterator.h"
+#include "llvm/IR/Instructions.h"
+#include "llvm/IR/IntrinsicInst.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Passes/PassBuilder.h"
+#include "llvm/Passes/PassPlugin.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/Debug.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SpecialCaseList.h"
+#include "llvm/Support/VirtualFileSystem.h"
+#include "llvm/Transforms/Utils/ModuleUtils.h"
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <vector>
+
+using namespace llvm;
+
+#define DEBUG_TYPE "interlace"
+
+// --- Options -----------------------------------------------------------------
+
+static cl::list<std::string>
+    ClIgnorelist("interlace-ignorelist", cl::Hidden,
+                 cl::desc("Functions (fun:) and source files (src:) not to "
+                          "instrument, in SpecialCaseList format"));
+
+static cl::opt<bool>
+    ClInstrumentMemIntrinsics("interlace-memintrinsics", cl::Hidden, cl::init(true),
+                              cl::desc("Put yield points before memcpy, memmove and memset"));
+
+static cl::opt<bool> ClSkipNonEscaping("interlace-skip-non-escaping", cl::Hidden, cl::init(true),
+                                       cl::desc("Do not instrument accesses to allocas whose "
+                                                "address never escapes"));
+
+// --- Statistics --------------------------------------------------------------
+
+STATISTIC(NumInstrumentedReads, "Reads instrumented");
+STATISTIC(NumInstrumentedWrites, "Writes instrumented");
+STATISTIC(NumInstrumentedAtomics, "Atomic read-modify-writes instrumented");
+STATISTIC(NumInstrumentedFences, "Fences instrumented");
+STATISTIC(NumInstrumentedMemIntrinsics, "Memory intrinsics instrumented");
+STATISTIC(NumSkippedNonEscapingAlloca, "Accesses skipped: non-escaping alloca");
+STATISTIC(NumSkippedConstantGlobal, "Accesses skipped: constant global");
+STATISTIC(NumSkippedThreadLocal, "Accesses skipped: thread-local variable");
+STATISTIC(NumSkippedVtableLoad, "Accesses skipped: vtable pointer load");
+STATISTIC(NumSkippedAddressSpace, "Accesses skipped: non-zero address space");
+STATISTIC(NumSkippedSingleThreadFence, "Fences skipped: single-thread scope");
+STATISTIC(NumSkippedNoSanitize, "Accesses skipped: nosanitize metadata");
+STATISTIC(NumSkippedFunctionsAttribute, "Functions skipped: INTERLACE_NO_INSTRUMENT or "
+                                        "disable_sanitizer_instrumentation");
+STATISTIC(NumSkippedFunctionsIgnorelist, "Functions skipped: ignore list");
+
+// --- Runtime ABI (rt/include/interlace/abi.h) -------------------------------
+
+namespace abi {
+constexpr unsigned Version = 1;
+constexpr const char *RegisterModule = "__interlace_register_module";
+constexpr const char *Read = "__interlace_read";
+constexpr const char *Write = "__interlace_write";
+constexpr const char *Rmw = "__interlace_rmw";
+constexpr const char *Fence = "__interlace_fence";
+constexpr const char *NoInstrumentAnnotation = "interlace_no_instrument";
+constexpr const char *CtorName = "interlace.module_ctor";
+constexpr const char *SiteTableName = "__interlace_sites";
+
+enum SiteKind : unsigned {
+  Load = 0,
+  Store = 1,
+  AtomicLoad = 2,
+  AtomicStore = 3,
+  AtomicRMW = 4,
+  CmpXchg = 5,
+  FenceKind = 6,
+  MemCpy = 7,
+  MemMove = 8,
+  MemSet = 9,
+};
+} // namespace abi
+
+namespace {
+
+// Why an instruction or a function is not instrumented.
+enum class SkipReason {
+  None,
+  NonEscapingAlloca,
+  ConstantGlobal,
+  ThreadLocal,
+  VtableLoad,
+  AddressSpace,
+  SingleThreadFence,
+  NoSanitize,
+  FunctionAttribute,
+  Ignorelist,
+};
+
+[[maybe_unused]] const char *describe(SkipReason Reason) {
+  switch (Reason) {
+  case SkipReason::None:
+    return "instrumented";
+  case SkipReason::NonEscapingAlloca:
+    return "non-escaping alloca";
+  case SkipReason::ConstantGlobal:
+    return "constant global";
+  case SkipReason::ThreadLocal:
+    return "thread-local variable";
+  case SkipReason::VtableLoad:
+    return "vtable pointer load";
+  case SkipReason::AddressSpace:
+    return "non-zero address space";
+  case SkipReason::SingleThreadFence:
+    return "single-thread fence";
+  case SkipReason::NoSanitize:
+    return "nosanitize metadata";
+  case SkipReason::FunctionAttribute:
+    return "function attribute";
+  case SkipReason::Ignorelist:
+    return "ignore list";
+  }
+  llvm_unreachable("unknown skip reason");
+}
+
+void count(SkipReason Reason) {
+  switch (Reason) {
+  case SkipReason::NonEscapingAlloca:
+    ++NumSkippedNonEscapingAlloca;
+    break;
+  case SkipReason::ConstantGlobal:
+    ++NumSkippedConstantGlobal;
+    break;
+  case SkipReason::ThreadLocal:
+    ++NumSkippedThreadLocal;
+    break;
+  case SkipReason::VtableLoad:
+    ++NumSkippedVtableLoad;
+    break;
+  case SkipReason::AddressSpace:
+    ++NumSkippedAddressSpace;
+    break;
+  case SkipReason::SingleThreadFence:
+    ++NumSkippedSingleThreadFence;
+    break;
+  case SkipReason::NoSanitize:
+    ++NumSkippedNoSanitize;
+    break;
+  case SkipReason::FunctionAttribute:
+    ++NumSkippedFunctionsAttribute;
+    break;
+  case SkipReason::Ignorelist:
+    ++NumSkippedFunctionsIgnorelist;
+    break;
+  case SkipReason::None:
+    break;
+  }
+}
+
+// A static site record, as the runtime's interlace_site.
+struct Site {
+  std::string File;
+  std::string Function;
+  unsigned Line = 0;
+  unsigned Column = 0;
+  unsigned Kind = 0;
+
+  auto key() const { return std::tie(File, Function, Line, Column, Kind); }
+  bool operator<(const Site &Other) const { return key() < Other.key(); }
+};
+
+// One yield call to insert: which callee, before which instruction, for which
+// address (null for fences) and size, at which site.
+struct Yield {
+  Instruction *Before;
+  FunctionCallee Callee;
+  Value *Address;
+  Value *Size;
+  unsigned SiteIndex;
+};
+
+bool isSystemPath(StringRef Path) {
+  return Path.starts_with("/usr/include/") || Path.starts_with("/usr/lib/gcc/") ||
+         Path.starts_with("/usr/lib/llvm-") || Path.contains("/c++/v1/");
+}
+
+std::string fullPath(const DIScope *Scope) {
+  StringRef File = Scope->getFilename();
+  if (File.empty())
+    return "?";
+  SmallString<256> Path;
+  if (sys::path::is_absolute(File)) {
+    Path = File;
+  } else {
+    Path = Scope->getDirectory();
+    sys::path::append(Path, File);
+  }
+  sys::path::remove_dots(Path, /*remove_dot_dot=*/true);
+  return std::string(Path);
+}
+
+// "Counter::increment" from a subprogram and its enclosing scopes.
+std::string qualifiedName(const DISubprogram *SP) {
+  std::string Name = SP->getName().str();
+  for (const DIScope *Scope = SP->getScope(); Scope; Scope = Scope->getScope()) {
+    if (isa<DIFile>(Scope) || isa<DICompileUnit>(Scope))
+      break;
+    StringRef Part = Scope->getName();
+    if (!Part.empty())
+      Name = Part.str() + "::" + Name;
+  }
+  return Name;
+}
+
+class Instrumenter {
+public:
+  explicit Instrumenter(Module &M) : M(M), Ctx(M.getContext()) {}
+
+  bool initialize();
+  void chooseInstructions(Function &F);
+  bool instrument();
+
+private:
+  SkipReason skipFunction(const Function &F) const;
+  SkipReason skipAccess(Instruction &I, Value *Address) const;
+  void chooseLoadOrStore(Instruction &I);
+  void chooseAtomic(Instruction &I);
+  void chooseFence(FenceInst &I);
+  void chooseMemIntrinsic(MemIntrinsic &I);
+  void addYield(Instruction &I, FunctionCallee Callee, Value *Address, Value *Size, unsigned Kind);
+  unsigned siteFor(const Instruction &I, unsigned Kind);
+  Value *sizeOf(Type *Ty) const;
+  void collectAnnotatedFunctions();
+  GlobalVariable *emitSiteTable();
+  void emitModuleConstructor(GlobalVariable *Table);
+
+  Module &M;
+  LLVMContext &Ctx;
+  std::unique_ptr<SpecialCaseList> Ignorelist;
+  SmallPtrSet<const Function *, 8> NoInstrument;
+
+  Type *Int32Ty = nullptr;
+  Type *Int64Ty = nullptr;
+  PointerType *PtrTy = nullptr;
+  StructType *SiteTy = nullptr;
+  FunctionCallee ReadFn, WriteFn, RmwFn, FenceFn, RegisterFn;
+
+  std::vector<Site> Sites;
+  std::map<Site, unsigned> SiteIndex;
+  std::vector<Yield> Yields;
+  StringMap<Constant *> Strings;
+};
+
+bool Instrumenter::initialize() {
+  if (!ClIgnorelist.empty()) {
+    std::string Error;
+    Ignorelist = SpecialCaseList::create(ClIgnorelist, *vfs::getRealFileSystem(), Error);
+    if (!Ignorelist) {
+      Ctx.emitError("interlace: cannot use -interlace-ignorelist: " + Error);
+      return false;
+    }
+  }
+  Int32Ty = Type::getInt32Ty(Ctx);
+  Int64Ty = Type::getInt64Ty(Ctx);
+  PtrTy = PointerType::getUnqual(Ctx);
+  // Layout of interlace_site in abi.h.
+  SiteTy =
+      StructType::create(Ctx, {PtrTy, PtrTy, Int32Ty, Int32Ty, Int32Ty, Int32Ty}, "interlace.site");
+  Type *VoidTy = Type::getVoidTy(Ctx);
+  ReadFn = M.getOrInsertFunction(abi::Read, VoidTy, PtrTy, Int64Ty, PtrTy);
+  WriteFn = M.getOrInsertFunction(abi::Write, VoidTy, PtrTy, Int64Ty, PtrTy);
+  RmwFn = M.getOrInsertFunction(abi::Rmw, VoidTy, PtrTy, Int64Ty, PtrTy);
+  FenceFn = M.getOrInsertFunction(abi::Fence, VoidTy, PtrTy);
+  RegisterFn = M.getOrInsertFunction(abi::RegisterModule, VoidTy, Int32Ty, PtrTy, Int64Ty, PtrTy);
+  collectAnnotatedFunctions();
+  return true;
+}
+
+// Functions carrying __attribute__((annotate("interlace_no_instrument"))).
+void Instrumenter::collectAnnotatedFunctions() {
+  GlobalVariable *Annotations = M.getNamedGlobal("llvm.global.annotations");
+  if (!Annotations || !Annotations->hasInitializer())
+    return;
+  auto *Array = dyn_cast<ConstantArray>(Annotations->getInitializer());
+  if (!Array)
+    return;
+  for (Value *Op : Array->operands()) {
+    auto *Entry = dyn_cast<ConstantStruct>(Op);
+    if (!Entry || Entry->getNumOperands() < 2)
+      continue;
+    auto *F = dyn_cast<Function>(Entry->getOperand(0)->stripPointerCasts());
+    auto *Text = dyn_cast<GlobalVariable>(Entry->getOperand(1)->stripPointerCasts());
+    if (!F || !Text || !Text->hasInitializer())
+      continue;
+    auto *Data = dyn_cast<ConstantDataArray>(Text->getInitializer());
+    if (Data && Data->isCString() && Data->getAsCString() == abi::NoInstrumentAnnotation)
+      NoInstrument.insert(F);
+  }
+}
+
+SkipReason Instrumenter::skipFunction(const Function &F) const {
+  if (NoInstrument.contains(&F) || F.hasFnAttribute(Attribute::DisableSanitizerInstrumentation) ||
+      F.hasFnAttribute(Attribute::Naked))
+    return SkipReason::FunctionAttribute;
+  if (Ignorelist) {
+    if (Ignorelist->inSection("interlace", "fun", F.getName()) ||
+        Ignorelist->inSection("interlace", "fun", demangle(F.getName())))
+      return SkipReason::Ignorelist;
+    std::string Source = M.getSourceFileName();
+    if (const DISubprogram *SP = F.getSubprogram())
+      Source = fullPath(SP);
+    if (Ignorelist->inSection("interlace", "src", Source))
+      return SkipReason::Ignorelist;
+  }
+  return SkipReason::None;
+}
+
+SkipReason Instrumenter::skipAccess(Instruction &I, Value *Address) const {
+  if (I.hasMetadata(LLVMContext::MD_nosanitize))
+    return SkipReason::NoSanitize;
+  if (Address->getType()->getPointerAddressSpace() != 0)
+    return SkipReason::AddressSpace;
+  if (MDNode *Tag = I.getMetadata(LLVMContext::MD_tbaa); Tag && Tag->isTBAAVtableAccess())
+    return SkipReason::VtableLoad;
+  const Value *Object = getUnderlyingObject(Address);
+  if (const auto *Intrinsic = dyn_cast<IntrinsicInst>(Object);
+      Intrinsic && Intrinsic->getIntrinsicID() == Intrinsic::threadlocal_address)
+    Object = getUnderlyingObject(Intrinsic->getArgOperand(0));
+  if (const auto *Global = dyn_cast<GlobalVariable>(Object)) {
+    if (Global->isConstant())
+      return SkipReason::ConstantGlobal;
+    if (Global->isThreadLocal())
+      return SkipReason::ThreadLocal;
+  }
+  if (ClSkipNonEscaping && isa<AllocaInst>(Object) &&
+      !PointerMayBeCaptured(Object, /*ReturnCaptures=*/true, /*StoreCaptures=*/true))
+    return SkipReason::NonEscapingAlloca;
+  return SkipReason::None;
+}
+
+void Instrumenter::chooseInstructions(Function &F) {
+  if (F.isDeclaration() || F.hasAvailableExternallyLinkage() || F.getName() == abi::CtorName)
+    return;
+  if (SkipReason Reason = skipFunction(F); Reason != SkipReason::None) {
+    count(Reason);
+    LLVM_DEBUG(dbgs() << "interlace: skip function " << F.getName() << ": " << describe(Reason)
+                      << "\n");
+    return;
+  }
+  for (Instruction &I : instructions(F)) {
+    if (isa<LoadInst>(I) || isa<StoreInst>(I))
+      chooseLoadOrStore(I);
+    else if (isa<AtomicRMWInst>(I) || isa<AtomicCmpXchgInst>(I))
+      chooseAtomic(I);
+    else if (auto *Fence = dyn_cast<FenceInst>(&I))
+      chooseFence(*Fence);
+    else if (auto *Mem = dyn_cast<MemIntrinsic>(&I); Mem && ClInstrumentMemIntrinsics)
+      chooseMemIntrinsic(*Mem);
+  }
+}
+
+void Instrumenter::chooseLoadOrStore(Instruction &I) {
+  const bool IsStore = isa<StoreInst>(I);
+  Value *Address = getLoadStorePointerOperand(&I);
+  Type *Ty = IsStore ? cast<StoreInst>(I).getValueOperand()->getType() : I.getType();
+  if (SkipReason Reason = skipAccess(I, Address); Reason != SkipReason::None) {
+    count(Reason);
+    LLVM_DEBUG(dbgs() << "interlace: skip " << I << ": " << describe(Reason) << "\n");
+    return;
+  }
+  const bool Atomic = I.isAtomic();
+  if (IsStore) {
+    ++NumInstrumentedWrites;
+    addYield(I, WriteFn, Address, sizeOf(Ty), Atomic ? abi::AtomicStore : abi::Store);
+  } else {
+    ++NumInstrumentedReads;
+    addYield(I, ReadFn, Address, sizeOf(Ty), Atomic ? abi::AtomicLoad : abi::Load);
+  }
+}
+
+void Instrumenter::chooseAtomic(Instruction &I) {
+  Value *Address;
+  Type *Ty;
+  unsigned Kind;
+  if (auto *RMW = dyn_cast<AtomicRMWInst>(&I)) {
+    Address = RMW->getPointerOperand();
+    Ty = RMW->getValOperand()->getType();
+    Kind = abi::AtomicRMW;
+  } else {
+    auto *CAS = cast<AtomicCmpXchgInst>(&I);
+    Address = CAS->getPointerOperand();
+    Ty = CAS->getCompareOperand()->getType();
+    Kind = abi::CmpXchg;
+  }
+  if (SkipReason Reason = skipAccess(I, Address); Reason != SkipReason::None) {
+    count(Reason);
+    return;
+  }
+  ++NumInstrumentedAtomics;
+  addYield(I, RmwFn, Address, sizeOf(Ty), Kind);
+}
+
+void Instrumenter::chooseFence(FenceInst &I) {
+  if (I.getSyncScopeID() == SyncScope::SingleThread) {
+    count(SkipReason::SingleThreadFence);
+    return;
+  }
+  ++NumInstrumentedFences;
+  addYield(I, FenceFn, nullptr, nullptr, abi::FenceKind);
+}
+
+void Instrumenter::chooseMemIntrinsic(MemIntrinsic &I) {
+  auto *Transfer = dyn_cast<MemTransferInst>(&I);
+  Value *Source = Transfer ? Transfer->getSource() : nullptr;
+  const SkipReason SourceSkip = Source ? skipAccess(I, Source) : SkipReason::None;
+  const SkipReason DestSkip = skipAccess(I, I.getDest());
+  if ((!Source || SourceSkip != SkipReason::None) && DestSkip != SkipReason::None) {
+    count(DestSkip);
+    return;
+  }
+  ++NumInstrumentedMemIntrinsics;
+  Value *Size = IRBuilder<>(&I).CreateZExtOrTrunc(I.getLength(), Int64Ty);
+  const unsigned Kind = !Transfer ? abi::MemSet : isa<MemMoveInst>(&I) ? abi::MemMove : abi::MemCpy;
+  if (Source && SourceSkip == SkipReason::None)
+    addYield(I, ReadFn, Source, Size, Kind);
+  if (DestSkip == SkipReason::None)
+    addYield(I, WriteFn, I.getDest(), Size, Kind);
+}
+
+Value *Instrumenter::sizeOf(Type *Ty) const {
+  const TypeSize Size = M.getDataLayout().getTypeStoreSize(Ty);
+  return ConstantInt::get(Int64Ty, Size.getKnownMinValue());
+}
+
+void Instrumenter::addYield(Instruction &I, FunctionCallee Callee, Value *Address, Value *Size,
+                            unsigned Kind) {
+  Yields.push_back(Yield{&I, Callee, Address, Size, siteFor(I, Kind)});
+}
+
+// The site of an instruction: its source location, or for code inlined from a
+// system header (std::atomic, std::vector) the first user frame it was inlined
+// into, because that is the line a person will recognise.
+unsigned Instrumenter::siteFor(const Instruction &I, unsigned Kind) {
+  Site S;
+  S.Kind = Kind;
+  const DILocation *Loc = I.getDebugLoc().get();
+  if (Loc) {
+    const DILocation *Chosen = Loc;
+    for (const DILocation *Frame = Loc; Frame; Frame = Frame->getInlinedAt()) {
+      if (!isSystemPath(fullPath(Frame->getScope()))) {
+        Chosen = Frame;
+        break;
+      }
+    }
+    S.File = fullPath(Chosen->getScope());
+    S.Line = Chosen->getLine();
+    S.Column = Chosen->getColumn();
+    if (const DISubprogram *SP = Chosen->getScope()->getSubprogram())
+      S.Function = qualifiedName(SP);
+  } else {
+    S.File = "?";
+    S.Function = demangle(I.getFunction()->getName());
+  }
+  auto [It, Inserted] = SiteIndex.try_emplace(S, Sites.size());
+  if (Inserted)
+    Sites.push_back(S);
+  return It->second;
+}
+
+GlobalVariable *Instrumenter::emitSiteTable() {
+  auto String = [&](const std::string &Text) -> Constant * {
+    auto [It, Inserted] = Strings.try_emplace(Text, nullptr);
+    if (Inserted) {
+      auto *Data = ConstantDataArray::getString(Ctx, Text);
+      auto *G = new GlobalVariable(M, Data->getType(), /*isConstant=*/true,
+                                   GlobalValue::PrivateLinkage, Data, "interlace.str");
+      G->setUnnamedAddr(GlobalValue::UnnamedAddr::Global);
+      G->setAlignment(Align(1));
+      It->second = G;
+    }
+    return It->second;
+  };
+  std::vector<Constant *> Records;
+  Records.reserve(Sites.size());
+  for (const Site &S : Sites) {
+    Records.push_back(ConstantStruct::get(
+        SiteTy, {String(S.File), String(S.Function), ConstantInt::get(Int32Ty, S.Line),
+                 ConstantInt::get(Int32Ty, S.Column), ConstantInt::get(Int32Ty, S.Kind),
+                 ConstantInt::get(Int32Ty, 0)}));
+  }
+  auto *TableTy = ArrayType::get(SiteTy, Records.size());
+  return new GlobalVariable(M, TableTy, /*isConstant=*/true, GlobalValue::PrivateLinkage,
+                            ConstantArray::get(TableTy, Records), abi::SiteTableName);
+}
+
+void Instrumenter::emitModuleConstructor(GlobalVariable *Table) {
+  auto *Ctor = Function::Create(FunctionType::get(Type::getVoidTy(Ctx), false),
+                                GlobalValue::InternalLinkage, abi::CtorName, M);
+  IRBuilder<> B(BasicBlock::Create(Ctx, "entry", Ctor));
+  Constant *Name = B.CreateGlobalStringPtr(M.getModuleIdentifier(), "interlace.module");
+  B.CreateCall(RegisterFn, {ConstantInt::get(Int32Ty, abi::Version), Table,
+                            ConstantInt::get(Int64Ty, Sites.size()), Name});
+  B.CreateRetVoid();
+  appendToGlobalCtors(M, Ctor, /*Priority=*/0);
+}
+
+bool Instrumenter::instrument() {
+  GlobalVariable *Table = emitSiteTable();
+  auto *TableTy = cast<ArrayType>(Table->getValueType());
+  MDNode *NoSanitize = MDNode::get(Ctx, {});
+  for (const Yield &Y : Yields) {
+    IRBuilder<> B(Y.Before);
+    Constant *SitePtr = ConstantExpr::getInBoundsGetElementPtr(
+        TableTy, Table,
+        ArrayRef<Constant *>{ConstantInt::get(Int64Ty, 0), ConstantInt::get(Int64Ty, Y.SiteIndex)});
+    CallInst *Call = Y.Address ? B.CreateCall(Y.Callee, {Y.Address, Y.Size, SitePtr})
+                               : B.CreateCall(Y.Callee, {SitePtr});
+    Call->setDebugLoc(Y.Before->getDebugLoc());
+    Call->setMetadata(LLVMContext::MD_nosanitize, NoSanitize);
+  }
+  emitModuleConstructor(Table);
+  return true;
+}
+
+} // namespace
+
+namespace interlace {
+
+PreservedAnalyses InterlacePass::run(Module &M, ModuleAnalysisManager &) {
+  if (M.getFunction(abi::CtorName))
+    return PreservedAnalyses::all(); // already instrumented (e.g. the pass ran twice)
+  Instrumenter I(M);
+  if (!I.initialize())
+    return PreservedAnalyses::all();
+  for (Function &F : M)
+    I.chooseInstructions(F);
+  I.instrument();
+  return PreservedAnalyses::none();
+}
+
+} // namespace interlace
+
+extern "C" LLVM_ATTRIBUTE_WEAK PassPluginLibraryInfo llvmGetPassPluginInfo() {
+  return {LLVM_PLUGIN_API_VERSION, "InterlacePass", "0.1", [](PassBuilder &PB) {
+            PB.registerOptimizerLastEPCallback([](ModulePassManager &MPM, OptimizationLevel) {
+              MPM.addPass(interlace::InterlacePass());
+            });
+            PB.registerPipelineParsingCallback(
+                [](StringRef Name, ModulePassManager &MPM, ArrayRef<PassBuilder::PipelineElement>) {
+                  if (Name != "interlace")
+                    return false;
+                  MPM.addPass(interlace::InterlacePass());
+                  return true;
+                });
+          }};
+}

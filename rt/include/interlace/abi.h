@@ -1,0 +1,62 @@
+/* interlace runtime ABI: the only contract between the pass (libInterlacePass.so)
+ * and the runtime (libinterlace_rt.so). Plain C so that any front end can target it.
+ *
+ * The pass inserts one call before every memory access it instruments, passing the
+ * address, the access size and a pointer to a static site record, and one module
+ * constructor that registers the module's site table. Bump INTERLACE_ABI_VERSION on
+ * any change to this file; the runtime refuses modules built against another version.
+ */
+#ifndef INTERLACE_ABI_H
+#define INTERLACE_ABI_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define INTERLACE_ABI_VERSION 1
+
+/* What the instrumented instruction was. The callee says whether a step reads or
+ * writes; the site kind says which source construct it came from. */
+enum interlace_site_kind {
+  INTERLACE_SITE_LOAD = 0,
+  INTERLACE_SITE_STORE = 1,
+  INTERLACE_SITE_ATOMIC_LOAD = 2,
+  INTERLACE_SITE_ATOMIC_STORE = 3,
+  INTERLACE_SITE_ATOMIC_RMW = 4,
+  INTERLACE_SITE_CMPXCHG = 5,
+  INTERLACE_SITE_FENCE = 6,
+  INTERLACE_SITE_MEMCPY = 7,
+  INTERLACE_SITE_MEMMOVE = 8,
+  INTERLACE_SITE_MEMSET = 9,
+  INTERLACE_SITE_MARKER = 10
+};
+
+/* One static record per instrumented instruction. `file` is an absolute path when
+ * the module had debug info, "?" otherwise; `line` and `column` are then 0. */
+typedef struct interlace_site {
+  const char *file;
+  const char *function;
+  uint32_t line;
+  uint32_t column;
+  uint32_t kind; /* enum interlace_site_kind */
+  uint32_t reserved;
+} interlace_site;
+
+/* Called once per instrumented module from a module constructor. */
+void __interlace_register_module(uint32_t abi_version, const interlace_site *sites, uint64_t count,
+                                 const char *module_name);
+
+/* Yield points. Each announces the access that follows it; when the calling thread
+ * is not managed by an exploration they return at once. */
+void __interlace_read(const void *addr, uint64_t size, const interlace_site *site);
+void __interlace_write(const void *addr, uint64_t size, const interlace_site *site);
+void __interlace_rmw(const void *addr, uint64_t size, const interlace_site *site);
+void __interlace_fence(const interlace_site *site);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* INTERLACE_ABI_H */

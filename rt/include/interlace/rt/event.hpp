@@ -1,0 +1,52 @@
+// Events: what a managed thread announces at a yield point, and what the trace records
+// once the scheduler lets that announced step execute.
+#pragma once
+
+#include <cstdint>
+
+#include "interlace/abi.h"
+
+namespace interlace::rt {
+
+enum class EventKind : std::uint8_t {
+  Start,  // a thread's first step: from its creation to its first yield point
+  Read,   // an instrumented load
+  Write,  // an instrumented store
+  Rmw,    // atomicrmw / cmpxchg
+  Fence,  // an atomic fence
+  Spawn,  // pthread_create (and std::thread)
+  Join,   // pthread_join
+  Detach, // pthread_detach
+  Lock,   // a mutex acquisition attempt
+  Unlock, // a mutex release
+  Finish, // the thread's body returned (not itself executed as a step)
+};
+
+// Human-readable name of a kind, e.g. "read".
+const char *to_string(EventKind kind);
+
+// True for the kinds that touch user memory (read, write, rmw).
+constexpr bool is_memory_access(EventKind kind) {
+  return kind == EventKind::Read || kind == EventKind::Write || kind == EventKind::Rmw;
+}
+
+// True for the kinds that modify the location they name.
+constexpr bool is_write(EventKind kind) {
+  return kind == EventKind::Write || kind == EventKind::Rmw;
+}
+
+// An announced step: a thread is parked before it, waiting for the scheduler.
+struct Event {
+  EventKind kind = EventKind::Start;
+  std::uint32_t size = 0;
+  const void *addr = nullptr;
+  const interlace_site *site = nullptr; // null for steps with no source location
+};
+
+// An executed step, as the trace records it.
+struct StepRecord {
+  int thread = 0;
+  Event event;
+};
+
+} // namespace interlace::rt

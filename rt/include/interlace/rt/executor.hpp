@@ -1,0 +1,94 @@
+// Runs a set of thread bodies as managed threads, one at a time, switching only at yield
+// points as a Strategy decides. This is the runtime's entry point for drivers (explore/);
+// code under test never calls it.
+//
+//   interlace::rt::Executor executor;
+//   interlace::rt::SeededChoiceSource choices(42);
+//   interlace::rt::ChoiceStrategy strategy(choices, /*max_ops=*/300);
+//   std::vector<std::function<void()>> bodies = {[&] { counter.increment(); },
+//                                                [&] { counter.increment(); }};
+//   interlace::rt::Outcome outcome = executor.run(bodies, strategy);
+//   // executor.trace(), executor.schedule(), executor.preemptions() describe the run.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "interlace/rt/event.hpp"
+#include "interlace/rt/strategy.hpp"
+
+namespace interlace::rt {
+
+// How an execution ended when it did not simply complete.
+enum class FailureKind : std::uint8_t {
+  None,      // every managed thread finished
+  Exception, // an exception escaped a managed thread (or it called std::terminate)
+  Deadlock,  // a thread blocked and no managed thread could run
+  Livelock,  // the step cap was reached
+  Timeout,   // the deadline passed while a thread ran outside any yield point
+};
+
+const char *to_string(FailureKind kind);
+
+struct Outcome {
+  FailureKind failure = FailureKind::None;
+  int thread = -1;     // the thread that threw, blocked last, or held the turn at the end
+  std::string message; // one line, e.g. "thread 1 threw std::runtime_error: boom"
+  std::string details; // further lines (each thread's wait in a deadlock), may be empty
+
+  bool failed() const { return failure != FailureKind::None; }
+};
+
+struct RunOptions {
+  std::uint64_t max_steps = 100000;    // total steps before the run is a livelock
+  std::uint32_t fairness_quantum = 32; // steps a thread keeps the turn without a strategy
+  bool record_trace = true;            // keep a StepRecord per step
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+};
+
+namespace detail {
+class Execution;
+class Worker;
+} // namespace detail
+
+class Executor {
+public:
+  Executor();
+  ~Executor();
+  Executor(const Executor &) = delete;
+  Executor &operator=(const Executor &) = delete;
+
+  // Runs `bodies` as managed threads 0..n-1 and returns when all of them (and every thread
+  // they started) have finished, or the execution failed and every thread was unwound.
+  // Must be called from a thread that is not itself managed.
+  Outcome run(std::span<const std::function<void()>> bodies, Strategy &strategy,
+              const RunOptions &options = {});
+
+  // The last run's executed steps (empty unless record_trace), its schedule (the thread of
+  // every step), the switches away from a still-runnable thread, and its thread count.
+  std::span<const StepRecord> trace() const;
+  std::span<const int> schedule() const;
+  int preemptions() const;
+  int num_threads() const;
+  // Yield points that announced a memory access (read, write, rmw, fence) in the last run.
+  std::uint64_t memory_steps() const;
+
+private:
+  void replace_dead_workers();
+
+  std::vector<detail::Worker *> workers_; // thread i of every run uses workers_[i]
+  std::unique_ptr<detail::Execution> execution_;
+};
+
+// True when the calling thread is managed by an execution.
+bool in_managed_thread() noexcept;
+
+// OS threads the runtime's worker pool currently owns (idle or in use).
+int pooled_worker_count() noexcept;
+
+} // namespace interlace::rt

@@ -1,0 +1,501 @@
+#include "execution.hpp"
+
+#include <cxxabi.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+#include <typeinfo>
+
+#include "fatal.hpp"
+#include "futex.hpp"
+#include "thread_pool.hpp"
+
+namespace interlace::rt::detail {
+namespace {
+
+// initial-exec: one %fs-relative load on the yield fast path.
+__attribute__((tls_model("initial-exec"))) thread_local ManagedThread *t_current = nullptr;
+
+std::string site_text(const interlace_site *site) {
+  if (site == nullptr || site->line == 0) {
+    return "an unknown location";
+  }
+  const char *file = site->file;
+  if (const char *slash = std::strrchr(file, '/')) {
+    file = slash + 1;
+  }
+  return std::string(file) + ":" + std::to_string(site->line);
+}
+
+std::string demangle(const char *name) {
+  int status = 0;
+  char *text = abi::__cxa_demangle(name, nullptr, nullptr, &status);
+  std::string result = status == 0 && text != nullptr ? text : name;
+  std::free(text);
+  return result;
+}
+
+// "std::runtime_error: boom" for the exception being handled.
+std::string describe_current_exception() {
+  std::type_info *type = abi::__cxa_current_exception_type();
+  std::string text = type != nullptr ? demangle(type->name()) : std::string("unknown exception");
+  try {
+    throw;
+  } catch (const std::exception &e) {
+    text += ": ";
+    text += e.what();
+  } catch (...) {
+  }
+  return text;
+}
+
+} // namespace
+
+ManagedThread *current_thread() noexcept { return t_current; }
+
+Execution::Execution(std::vector<Worker *> &workers) : workers_(workers) {}
+
+// ---------------------------------------------------------------------------------------
+// Controller side
+
+Outcome Execution::run(std::span<const std::function<void()>> bodies, Strategy &strategy,
+                       const RunOptions &options) {
+  strategy_ = &strategy;
+  options_ = options;
+  nthreads_ = 0;
+  current_ = -1;
+  run_length_ = 0;
+  steps_ = 0;
+  preemptions = 0;
+  memory_steps = 0;
+  outcome_ = Outcome{};
+  teardown_.store(false, std::memory_order_relaxed);
+  turn_holder_.store(-1, std::memory_order_relaxed);
+  pending_.clear();
+  held_.clear();
+  schedule.clear();
+  trace.clear();
+  if (options_.record_trace && trace.capacity() == 0) {
+    trace.reserve(std::min<std::uint64_t>(options_.max_steps, 1U << 16));
+  }
+  strategy.begin();
+
+  for (const auto &body : bodies) {
+    add_thread().body = &body;
+  }
+  if (nthreads_ == 0) {
+    return outcome_;
+  }
+
+  const int first = pick();
+  record(first);
+  grant(first);
+  if (!controller_.park_until(options_.deadline)) {
+    abandon();
+    return outcome_;
+  }
+  if (teardown_.load(std::memory_order_acquire)) {
+    teardown_remaining();
+  }
+  return outcome_;
+}
+
+ManagedThread &Execution::add_thread() {
+  const int id = nthreads_++;
+  if (threads_.size() < static_cast<std::size_t>(nthreads_)) {
+    threads_.push_back(std::make_unique<ManagedThread>());
+  }
+  if (workers_.size() < static_cast<std::size_t>(nthreads_)) {
+    workers_.push_back(ThreadPool::instance().acquire());
+  }
+  ManagedThread &thread = *threads_[id];
+  thread = ManagedThread{};
+  thread.id = id;
+  thread.execution = this;
+  thread.worker = workers_[id];
+  thread.worker->task = &thread;
+  pending_.push_back(Event{});
+  return thread;
+}
+
+void Execution::teardown_remaining() {
+  // One at a time, in id order, so that destructors running during the unwind still see a
+  // single running thread.
+  for (int id = 0; id < nthreads_; ++id) {
+    ManagedThread &thread = *threads_[id];
+    if (thread.status == ThreadStatus::Finished) {
+      continue;
+    }
+    turn_holder_.store(id, std::memory_order_relaxed);
+    thread.worker->parker.unpark();
+    if (!controller_.park_until(options_.deadline)) {
+      abandon();
+      return;
+    }
+  }
+}
+
+void Execution::abandon() {
+  // A managed thread kept the turn past the deadline without reaching a yield point: it is
+  // stuck in code we do not control. Threads parked in the runtime end themselves; the
+  // stuck one can only be left behind, so this Execution is never freed.
+  abandoned_.store(true, std::memory_order_release);
+  const int holder = turn_holder_.load(std::memory_order_relaxed);
+  set_failure(FailureKind::Timeout, holder,
+              "timeout: thread " + std::to_string(holder) +
+                  " ran past the deadline without reaching a yield point",
+              "  it is blocked or looping in code that interlace does not instrument or "
+              "intercept (after " +
+                  (holder >= 0 ? site_text(threads_[holder]->last_site) : std::string("?")) +
+                  "); its OS thread is left behind");
+  for (int id = 0; id < nthreads_; ++id) {
+    ManagedThread &thread = *threads_[id];
+    if (id == holder) {
+      thread.worker->lost.store(true, std::memory_order_release);
+    } else if (thread.status != ThreadStatus::Finished) {
+      thread.worker->dead.store(true, std::memory_order_release);
+      thread.worker->parker.unpark();
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Scheduling
+
+bool Execution::runnable(int id) const { return threads_[id]->status == ThreadStatus::Runnable; }
+
+int Execution::pick() {
+  candidates_.clear();
+  if (current_ >= 0 && runnable(current_)) {
+    candidates_.push_back(current_);
+  }
+  for (int i = 1; i <= nthreads_; ++i) {
+    const int id = (current_ + i) % nthreads_;
+    if (id != current_ && runnable(id)) {
+      candidates_.push_back(id);
+    }
+  }
+  if (candidates_.empty()) {
+    // Nothing can run: model time passing, so the earliest timed waiter times out.
+    for (int id = 0; id < nthreads_; ++id) {
+      ManagedThread &thread = *threads_[id];
+      if (thread.status == ThreadStatus::Blocked && thread.waiting.timed) {
+        thread.status = ThreadStatus::Runnable;
+        thread.waiting = WaitTarget{};
+        thread.timed_out = true;
+        return id;
+      }
+    }
+    return -1;
+  }
+  if (candidates_.size() == 1) {
+    return candidates_[0];
+  }
+  const std::optional<int> choice =
+      strategy_->next(Decision{steps_, current_, candidates_, pending_});
+  if (choice) {
+    const int wanted = *choice;
+    if (wanted >= 0 && wanted < nthreads_) {
+      for (int i = 0; i < nthreads_; ++i) {
+        const int id = (wanted + i) % nthreads_;
+        if (runnable(id)) {
+          return id;
+        }
+      }
+    }
+    return candidates_[0];
+  }
+  // No opinion: keep the current thread for a fairness quantum, then rotate, so that a
+  // spin-wait always lets the thread it waits for make progress.
+  if (candidates_[0] == current_ && run_length_ < options_.fairness_quantum) {
+    return current_;
+  }
+  return candidates_[0] == current_ ? candidates_[1] : candidates_[0];
+}
+
+void Execution::record(int next) {
+  if (current_ >= 0 && next != current_ && runnable(current_)) {
+    ++preemptions;
+  }
+  run_length_ = next == current_ ? run_length_ + 1 : 1;
+  current_ = next;
+  ++steps_;
+  schedule.push_back(next);
+  if (options_.record_trace) {
+    trace.push_back(StepRecord{next, pending_[next]});
+  }
+}
+
+void Execution::grant(int next) {
+  turn_holder_.store(next, std::memory_order_relaxed);
+  threads_[next]->worker->parker.unpark();
+}
+
+void Execution::switch_to(ManagedThread &self, int next) {
+  grant(next);
+  self.worker->parker.park();
+  check_teardown(self);
+}
+
+void Execution::check_teardown(ManagedThread &self) {
+  if (abandoned_.load(std::memory_order_acquire)) {
+    raw_exit_thread();
+  }
+  if (teardown_.load(std::memory_order_acquire)) {
+    self.tearing_down = true;
+    throw Teardown{};
+  }
+}
+
+void Execution::step(ManagedThread &self, const Event &event) {
+  RuntimeSection section(self);
+  if (self.tearing_down) {
+    // Unwinding: let destructors run unscheduled. A handler that swallowed the Teardown
+    // and carried on gets it again.
+    if (std::uncaught_exceptions() == 0) {
+      throw Teardown{};
+    }
+    return;
+  }
+  if (event.site != nullptr) {
+    self.last_site = event.site;
+  }
+  if (event.kind != EventKind::Start && event.kind < EventKind::Spawn) {
+    ++memory_steps;
+  }
+  pending_[self.id] = event;
+  if (steps_ >= options_.max_steps) {
+    fail_and_unwind(self, FailureKind::Livelock,
+                    "livelock: the step cap of " + std::to_string(options_.max_steps) +
+                        " steps was reached",
+                    describe_positions());
+  }
+  const int next = pick();
+  record(next);
+  if (next != self.id) {
+    switch_to(self, next);
+  }
+}
+
+void Execution::block(ManagedThread &self, WaitTarget target) {
+  RuntimeSection section(self);
+  if (self.tearing_down) {
+    throw Teardown{};
+  }
+  self.status = ThreadStatus::Blocked;
+  self.waiting = target;
+  self.timed_out = false;
+  const int next = pick();
+  if (next < 0) {
+    fail_and_unwind(self, FailureKind::Deadlock,
+                    "deadlock: thread " + std::to_string(self.id) +
+                        " blocked and no managed thread can run",
+                    describe_deadlock());
+  }
+  if (steps_ >= options_.max_steps) {
+    fail_and_unwind(self, FailureKind::Livelock,
+                    "livelock: the step cap of " + std::to_string(options_.max_steps) +
+                        " steps was reached",
+                    describe_positions());
+  }
+  record(next);
+  if (next != self.id) {
+    switch_to(self, next);
+  }
+}
+
+void Execution::wake_all(WaitKind kind, const void *object) {
+  for (int id = 0; id < nthreads_; ++id) {
+    ManagedThread &thread = *threads_[id];
+    if (thread.status == ThreadStatus::Blocked && thread.waiting.kind == kind &&
+        thread.waiting.object == object) {
+      thread.status = ThreadStatus::Runnable;
+      thread.waiting = WaitTarget{};
+    }
+  }
+}
+
+ManagedThread &Execution::spawn(void *(*start_routine)(void *), void *arg) {
+  ManagedThread &thread = add_thread();
+  thread.start_routine = start_routine;
+  thread.arg = arg;
+  return thread;
+}
+
+ManagedThread *Execution::find(pthread_t handle) {
+  for (int id = 0; id < nthreads_; ++id) {
+    if (pthread_equal(threads_[id]->worker->handle, handle) != 0) {
+      return threads_[id].get();
+    }
+  }
+  return nullptr;
+}
+
+ManagedThread *Execution::find_by_tid(int tid) {
+  for (int id = 0; id < nthreads_; ++id) {
+    if (threads_[id]->worker->tid.load(std::memory_order_relaxed) == tid) {
+      return threads_[id].get();
+    }
+  }
+  return nullptr;
+}
+
+void Execution::note_acquired(const void *mutex, const ManagedThread &owner) {
+  for (HeldLock &held : held_) {
+    if (held.mutex == mutex) {
+      held = HeldLock{mutex, owner.id, owner.last_site};
+      return;
+    }
+  }
+  held_.push_back(HeldLock{mutex, owner.id, owner.last_site});
+}
+
+void Execution::note_released(const void *mutex) {
+  std::erase_if(held_, [mutex](const HeldLock &held) { return held.mutex == mutex; });
+}
+
+// ---------------------------------------------------------------------------------------
+// Failures
+
+void Execution::set_failure(FailureKind kind, int thread, std::string message,
+                            std::string details) {
+  if (!outcome_.failed()) {
+    outcome_.failure = kind;
+    outcome_.thread = thread;
+    outcome_.message = std::move(message);
+    outcome_.details = std::move(details);
+  }
+}
+
+void Execution::fail_and_unwind(ManagedThread &self, FailureKind kind, std::string message,
+                                std::string details) {
+  set_failure(kind, self.id, std::move(message), std::move(details));
+  teardown_.store(true, std::memory_order_release);
+  self.tearing_down = true;
+  throw Teardown{};
+}
+
+std::string Execution::describe_wait(const ManagedThread &thread) const {
+  char address[32];
+  std::snprintf(address, sizeof address, "%p", thread.waiting.object);
+  switch (thread.waiting.kind) {
+  case WaitKind::Mutex: {
+    std::string text = std::string("mutex ") + address;
+    for (const HeldLock &held : held_) {
+      if (held.mutex == thread.waiting.object) {
+        text += " held by thread " + std::to_string(held.owner) + " (taken after " +
+                site_text(held.site) + ")";
+      }
+    }
+    return text;
+  }
+  case WaitKind::Join:
+    return "the end of thread " +
+           std::to_string(static_cast<const ManagedThread *>(thread.waiting.object)->id) +
+           " (join)";
+  case WaitKind::None:
+    break;
+  }
+  return "nothing";
+}
+
+std::string Execution::describe_deadlock() const {
+  std::string text;
+  for (int id = 0; id < nthreads_; ++id) {
+    const ManagedThread &thread = *threads_[id];
+    text += "  thread " + std::to_string(id) + " ";
+    if (thread.status == ThreadStatus::Finished) {
+      text += "has finished\n";
+    } else {
+      text +=
+          "waits for " + describe_wait(thread) + ", after " + site_text(thread.last_site) + "\n";
+    }
+  }
+  return text;
+}
+
+std::string Execution::describe_positions() const {
+  std::string text;
+  for (int id = 0; id < nthreads_; ++id) {
+    const ManagedThread &thread = *threads_[id];
+    text +=
+        "  thread " + std::to_string(id) +
+        (thread.status == ThreadStatus::Finished ? " finished" : " was at ") +
+        (thread.status == ThreadStatus::Finished ? std::string() : site_text(thread.last_site)) +
+        "\n";
+  }
+  return text;
+}
+
+// ---------------------------------------------------------------------------------------
+// Worker side
+
+void Execution::run_thread(ManagedThread &self) {
+  if (abandoned_.load(std::memory_order_acquire)) {
+    raw_exit_thread();
+  }
+  if (!teardown_.load(std::memory_order_acquire)) {
+    t_current = &self;
+    try {
+      if (self.body != nullptr) {
+        (*self.body)();
+      } else {
+        self.retval = self.start_routine(self.arg);
+      }
+    } catch (const Teardown &) {
+    } catch (const ThreadExit &exit) {
+      self.retval = exit.retval;
+    } catch (...) {
+      RuntimeSection section(self);
+      set_failure(FailureKind::Exception, self.id,
+                  "thread " + std::to_string(self.id) + " threw " + describe_current_exception(),
+                  "  after " + site_text(self.last_site) + "\n");
+      teardown_.store(true, std::memory_order_release);
+    }
+    t_current = nullptr;
+  }
+  self.in_runtime = true; // the thread is not managed any more; nothing may yield
+  thread_ended(self);
+}
+
+void Execution::thread_ended(ManagedThread &self) {
+  self.status = ThreadStatus::Finished;
+  if (teardown_.load(std::memory_order_acquire)) {
+    controller_.unpark();
+    return;
+  }
+  wake_all(WaitKind::Join, &self);
+  const int next = pick();
+  if (next >= 0) {
+    record(next);
+    grant(next);
+    return;
+  }
+  const bool all_finished = std::all_of(threads_.begin(), threads_.begin() + nthreads_,
+                                        [](const std::unique_ptr<ManagedThread> &thread) {
+                                          return thread->status == ThreadStatus::Finished;
+                                        });
+  if (!all_finished) {
+    set_failure(FailureKind::Deadlock, self.id,
+                "deadlock: thread " + std::to_string(self.id) +
+                    " finished and every other thread is blocked",
+                describe_deadlock());
+    teardown_.store(true, std::memory_order_release);
+  }
+  controller_.unpark();
+}
+
+void Execution::terminate_thread(ManagedThread &self, std::string message) {
+  self.in_runtime = true;
+  set_failure(FailureKind::Exception, self.id, std::move(message),
+              "  after " + site_text(self.last_site) + "\n");
+  teardown_.store(true, std::memory_order_release);
+  self.worker->dead.store(true, std::memory_order_release);
+  t_current = nullptr;
+  thread_ended(self);
+}
+
+} // namespace interlace::rt::detail

@@ -1,0 +1,171 @@
+// One execution: a set of managed threads of which exactly one holds the turn. Every yield
+// point and every intercepted primitive funnels into step() / block() here, which record the
+// step, ask the strategy who goes next, and hand the turn over. All state below is touched
+// only by the thread holding the turn (or by the controller while no managed thread runs);
+// the Parker handoffs order those accesses, so no lock is needed.
+#pragma once
+
+#include <pthread.h>
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "interlace/rt/executor.hpp"
+#include "parker.hpp"
+
+namespace interlace::rt::detail {
+
+class Worker;
+class Execution;
+
+enum class ThreadStatus : std::uint8_t { Runnable, Blocked, Finished };
+
+enum class WaitKind : std::uint8_t { None, Mutex, Join };
+
+struct WaitTarget {
+  WaitKind kind = WaitKind::None;
+  const void *object = nullptr;
+  bool timed = false; // a timed wait: it times out when nothing else can run
+};
+
+// Thrown at the point where a managed thread waits when its execution has ended; it unwinds
+// the thread's stack. Deliberately not a std::exception, so that ordinary handlers in the
+// code under test do not catch it.
+struct Teardown {};
+
+// Thrown by pthread_exit() in a managed thread, so that the pooled OS thread survives.
+struct ThreadExit {
+  void *retval;
+};
+
+struct ManagedThread {
+  int id = 0;
+  Execution *execution = nullptr;
+  Worker *worker = nullptr;
+  ThreadStatus status = ThreadStatus::Runnable;
+  WaitTarget waiting;
+  bool timed_out = false; // the last timed wait ended by timing out
+  bool detached = false;
+  bool joined = false;
+  bool tearing_down = false; // a Teardown has been thrown in this thread
+  // Set while runtime code runs on this thread. The linker keeps one copy of each inline
+  // function, and it may be the instrumented one from the code under test, so the runtime's
+  // own calls into libstdc++ can reach yield points and interceptors: those pass through.
+  bool in_runtime = false;
+  // The body: a driver's function, or a pthread start routine and its argument.
+  const std::function<void()> *body = nullptr;
+  void *(*start_routine)(void *) = nullptr;
+  void *arg = nullptr;
+  void *retval = nullptr;
+  const interlace_site *last_site = nullptr; // the latest step with a source location
+};
+
+// The managed thread running on the calling OS thread, or null.
+ManagedThread *current_thread() noexcept;
+
+// Marks runtime code on a managed thread for its scope (see ManagedThread::in_runtime).
+class RuntimeSection {
+public:
+  explicit RuntimeSection(ManagedThread &thread) : thread_(thread), outer_(thread.in_runtime) {
+    thread_.in_runtime = true;
+  }
+  ~RuntimeSection() { thread_.in_runtime = outer_; }
+  RuntimeSection(const RuntimeSection &) = delete;
+  RuntimeSection &operator=(const RuntimeSection &) = delete;
+
+private:
+  ManagedThread &thread_;
+  bool outer_;
+};
+
+class Execution {
+public:
+  explicit Execution(std::vector<Worker *> &workers);
+  Execution(const Execution &) = delete;
+  Execution &operator=(const Execution &) = delete;
+
+  // --- Controller side (the thread that called Executor::run) ---------------------------
+  Outcome run(std::span<const std::function<void()>> bodies, Strategy &strategy,
+              const RunOptions &options);
+  bool abandoned() const { return abandoned_.load(std::memory_order_acquire); }
+
+  std::vector<StepRecord> trace;
+  std::vector<int> schedule;
+  int preemptions = 0;
+  std::uint64_t memory_steps = 0;
+  int num_threads() const { return nthreads_; }
+
+  // --- Turn-holder side --------------------------------------------------------------
+  // A yield point: `self` announces `event` and returns once it may execute it.
+  void step(ManagedThread &self, const Event &event);
+  // `self` cannot proceed until `target` changes: hand the turn on and return once woken
+  // (then the caller retries) or, for a timed wait, once it timed out (self.timed_out).
+  void block(ManagedThread &self, WaitTarget target);
+  // Makes every thread waiting on (kind, object) runnable; the caller keeps the turn.
+  void wake_all(WaitKind kind, const void *object);
+  // A new runnable thread, parked before its first step.
+  ManagedThread &spawn(void *(*start_routine)(void *), void *arg);
+  // The managed thread whose OS thread is `handle`, or null.
+  ManagedThread *find(pthread_t handle);
+  // The managed thread running on OS thread `tid`, or null.
+  ManagedThread *find_by_tid(int tid);
+
+  // Bookkeeping for reports: who holds which mutex, taken after which source line.
+  void note_acquired(const void *mutex, const ManagedThread &owner);
+  void note_released(const void *mutex);
+
+  // --- Worker side -------------------------------------------------------------------
+  // Runs `self` from its first turn to its end, then hands the turn on.
+  void run_thread(ManagedThread &self);
+  // Called from std::terminate in a managed thread: fail the execution, end the turn.
+  void terminate_thread(ManagedThread &self, std::string message);
+
+private:
+  struct HeldLock {
+    const void *mutex;
+    int owner;
+    const interlace_site *site;
+  };
+
+  ManagedThread &add_thread();
+  bool runnable(int id) const;
+  int pick();
+  void record(int next);
+  void grant(int next);
+  void switch_to(ManagedThread &self, int next);
+  void check_teardown(ManagedThread &self);
+  [[noreturn]] void fail_and_unwind(ManagedThread &self, FailureKind kind, std::string message,
+                                    std::string details);
+  void set_failure(FailureKind kind, int thread, std::string message, std::string details);
+  void thread_ended(ManagedThread &self);
+  void teardown_remaining();
+  void abandon();
+  std::string describe_deadlock() const;
+  std::string describe_positions() const;
+  std::string describe_wait(const ManagedThread &thread) const;
+
+  std::vector<Worker *> &workers_;
+  std::vector<std::unique_ptr<ManagedThread>> threads_;
+  int nthreads_ = 0;
+  std::vector<Event> pending_;
+  std::vector<int> candidates_;
+  std::vector<HeldLock> held_;
+
+  Strategy *strategy_ = nullptr;
+  RunOptions options_;
+  int current_ = -1;
+  std::uint32_t run_length_ = 0;
+  std::uint64_t steps_ = 0;
+  Outcome outcome_;
+  std::atomic<bool> teardown_{false};
+  std::atomic<bool> abandoned_{false};
+  std::atomic<int> turn_holder_{-1};
+  Parker controller_;
+};
+
+} // namespace interlace::rt::detail

@@ -1,0 +1,47 @@
+// Pooled OS threads for managed threads: an execution must not pay for thread creation.
+// A worker parks on its Parker; a grant with a task set runs that task's managed thread.
+#pragma once
+
+#include <pthread.h>
+
+#include <atomic>
+#include <vector>
+
+#include "internal_lock.hpp"
+#include "parker.hpp"
+
+namespace interlace::rt::detail {
+
+struct ManagedThread;
+
+class Worker {
+public:
+  Parker parker;
+  ManagedThread *task = nullptr; // set by the controller before the first grant
+  pthread_t handle{};
+  std::atomic<int> tid{0};
+  std::atomic<bool> dead{false}; // ended by a raw thread exit; join it, never reuse it
+  std::atomic<bool> lost{false}; // stuck outside the runtime in an abandoned execution
+};
+
+class ThreadPool {
+public:
+  static ThreadPool &instance();
+
+  // An idle worker, started now if none is idle.
+  Worker *acquire();
+  // Returns a worker after its execution ended. Dead workers are joined and freed; lost
+  // ones are forgotten (they still run, so their memory must stay valid).
+  void release(Worker *worker);
+  // OS threads the pool has started and not yet reclaimed.
+  int live_workers() const { return live_.load(std::memory_order_relaxed); }
+
+private:
+  static void *worker_main(void *arg);
+
+  InternalLock lock_;
+  std::vector<Worker *> idle_;
+  std::atomic<int> live_{0};
+};
+
+} // namespace interlace::rt::detail

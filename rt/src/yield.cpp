@@ -1,0 +1,39 @@
+// The yield points the pass inserts. Outside a managed thread each costs one thread-local
+// load and a branch; inside, it announces the access and lets the scheduler decide.
+#include "execution.hpp"
+#include "interlace/abi.h"
+
+namespace {
+
+using interlace::rt::Event;
+using interlace::rt::EventKind;
+using interlace::rt::detail::current_thread;
+
+inline void yield(EventKind kind, const void *addr, std::uint64_t size,
+                  const interlace_site *site) {
+  interlace::rt::detail::ManagedThread *self = current_thread();
+  if (__builtin_expect(self == nullptr, 1) || self->in_runtime) {
+    return;
+  }
+  self->execution->step(*self, Event{kind, static_cast<std::uint32_t>(size), addr, site});
+}
+
+} // namespace
+
+extern "C" {
+
+void __interlace_read(const void *addr, uint64_t size, const interlace_site *site) {
+  yield(EventKind::Read, addr, size, site);
+}
+
+void __interlace_write(const void *addr, uint64_t size, const interlace_site *site) {
+  yield(EventKind::Write, addr, size, site);
+}
+
+void __interlace_rmw(const void *addr, uint64_t size, const interlace_site *site) {
+  yield(EventKind::Rmw, addr, size, site);
+}
+
+void __interlace_fence(const interlace_site *site) { yield(EventKind::Fence, nullptr, 0, site); }
+
+} // extern "C"

@@ -1,0 +1,57 @@
+// Replay tokens and the schedule simplifier (pure functions).
+#include <gtest/gtest.h>
+
+#include "interlace/errors.hpp"
+#include "replay_token.hpp"
+#include "schedule_simplifier.hpp"
+
+namespace interlace::detail {
+namespace {
+
+TEST(ReplayTokenTest, RoundTripsASchedule) {
+  const ReplayToken token{0x0123456789abcdefULL, 0xdeadbeefU, 3, {0, 0, 0, 1, 1, 2, 0, 0}};
+  const std::string text = encode(token);
+  EXPECT_EQ(text, "il1-0123456789abcdef-deadbeef-3-0.3_1.2_2.1_0.2");
+  const ReplayToken back = decode(text);
+  EXPECT_EQ(back.build, token.build);
+  EXPECT_EQ(back.exploration, token.exploration);
+  EXPECT_EQ(back.threads, 3);
+  EXPECT_EQ(back.schedule, token.schedule);
+}
+
+TEST(ReplayTokenTest, EncodesAnEmptySchedule) {
+  const std::string text = encode(ReplayToken{1, 2, 1, {}});
+  EXPECT_EQ(decode(text).schedule, std::vector<int>{});
+}
+
+TEST(ReplayTokenTest, RefusesMalformedTokensWithTheReason) {
+  EXPECT_THROW(decode(""), UsageError);
+  EXPECT_THROW(decode("il2-0-0-1-e"), UsageError);
+  EXPECT_THROW(decode("il1-xyz-0-1-e"), UsageError);
+  EXPECT_THROW(decode("il1-0-0-0-e"), UsageError);
+  EXPECT_THROW(decode("il1-0-0-2-0.0"), UsageError);
+  EXPECT_THROW(decode("il1-0-0-2-0.1_1"), UsageError);
+  try {
+    decode("il2-0-0-1-e");
+  } catch (const UsageError &error) {
+    EXPECT_NE(std::string(error.what()).find("another interlace version"), std::string::npos);
+  }
+}
+
+TEST(ScheduleSimplifierTest, ProposesMergingEachThreadsNeighbouringRuns) {
+  // runs: 0x1 1x2 0x2 1x1
+  const std::vector<int> schedule = {0, 1, 1, 0, 0, 1};
+  const auto candidates = merge_candidates(schedule);
+  ASSERT_EQ(candidates.size(), 4U);
+  EXPECT_EQ(candidates[0], (std::vector<int>{0, 0, 0, 1, 1, 1})); // run 0 pulled back
+  EXPECT_EQ(candidates[1], (std::vector<int>{1, 1, 0, 0, 0, 1})); // run 0 pushed forward
+  EXPECT_EQ(candidates[2], (std::vector<int>{0, 1, 1, 1, 0, 0}));
+  EXPECT_EQ(candidates[3], (std::vector<int>{0, 0, 0, 1, 1, 1}));
+}
+
+TEST(ScheduleSimplifierTest, HasNothingToProposeWithoutSwitchBacks) {
+  EXPECT_TRUE(merge_candidates(std::vector<int>{0, 0, 1, 1, 2}).empty());
+}
+
+} // namespace
+} // namespace interlace::detail

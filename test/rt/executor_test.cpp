@@ -1,0 +1,239 @@
+// The executor: one managed thread at a time, ids in creation order, schedules replayable.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <stdexcept>
+#include <thread>
+
+#include "interlace/annotations.h"
+#include "run_helpers.hpp"
+
+namespace interlace::testing {
+
+// External linkage: the optimizer may delete stores to an internal global nobody reads.
+std::atomic<int> g_first{0};
+std::atomic<int> g_second{0};
+
+namespace {
+
+TEST(ExecutorTest, RunsEveryBodyToCompletion) {
+  rt::Executor executor;
+  std::atomic<int> done{0};
+  Bodies bodies(3, [&] { done.fetch_add(1); });
+  const rt::Outcome outcome = run_seeded(executor, bodies, 1);
+  EXPECT_FALSE(outcome.failed()) << outcome.message;
+  EXPECT_EQ(done.load(), 3);
+  EXPECT_EQ(executor.num_threads(), 3);
+}
+
+// Sets `active` without yield points and checks that nobody else is active meanwhile.
+INTERLACE_NO_INSTRUMENT void exclusive_section(std::atomic<int> &active,
+                                               std::atomic<int> &overlaps) {
+  if (active.fetch_add(1) != 0) {
+    overlaps.fetch_add(1);
+  }
+  for (int i = 0; i < 20000; ++i) {
+    if (active.load() != 1) {
+      overlaps.fetch_add(1);
+    }
+  }
+  active.fetch_sub(1);
+}
+
+TEST(ExecutorTest, OnlyOneManagedThreadRunsAtATime) {
+  rt::Executor executor;
+  std::atomic<int> active{0};
+  std::atomic<int> overlaps{0};
+  std::atomic<int> shared{0};
+  auto body = [&] {
+    for (int i = 0; i < 5; ++i) {
+      shared.fetch_add(1); // a yield point: threads may switch here, not inside the section
+      exclusive_section(active, overlaps);
+    }
+  };
+  Bodies bodies(3, body);
+  for (std::uint64_t seed = 0; seed < 50; ++seed) {
+    ASSERT_FALSE(run_seeded(executor, bodies, seed).failed());
+  }
+  EXPECT_EQ(overlaps.load(), 0);
+}
+
+TEST(ExecutorTest, ThreadIdsFollowCreationOrder) {
+  rt::Executor executor;
+  Bodies bodies = {[] { g_first.store(1); },
+                   [] {
+                     std::thread child([] { g_second.store(2); });
+                     child.join();
+                   }};
+  ASSERT_FALSE(run_seeded(executor, bodies, 3).failed());
+  ASSERT_EQ(executor.num_threads(), 3); // the two bodies, then the std::thread
+  bool child_ran_as_thread_2 = false;
+  for (const rt::StepRecord &step : executor.trace()) {
+    if (step.event.kind == rt::EventKind::Write && step.event.addr == &g_second) {
+      child_ran_as_thread_2 = step.thread == 2;
+    }
+  }
+  EXPECT_TRUE(child_ran_as_thread_2);
+}
+
+TEST(ExecutorTest, SameChoicesGiveTheSameSchedule) {
+  rt::Executor executor;
+  std::atomic<int> x{0};
+  Bodies bodies(3, [&] {
+    for (int i = 0; i < 10; ++i) {
+      x.fetch_add(1);
+    }
+  });
+  for (std::uint64_t seed = 0; seed < 20; ++seed) {
+    ASSERT_FALSE(run_seeded(executor, bodies, seed).failed());
+    const std::vector<int> first(executor.schedule().begin(), executor.schedule().end());
+    ASSERT_FALSE(run_seeded(executor, bodies, seed).failed());
+    const std::vector<int> second(executor.schedule().begin(), executor.schedule().end());
+    EXPECT_EQ(first, second) << "seed " << seed;
+  }
+}
+
+TEST(ExecutorTest, ReplayingAScheduleReproducesTheExecution) {
+  rt::Executor executor;
+  int value = 0;
+  Bodies bodies(2, [&] {
+    const int seen = value;
+    value = seen + 1;
+  });
+  for (std::uint64_t seed = 0; seed < 30; ++seed) {
+    value = 0;
+    ASSERT_FALSE(run_seeded(executor, bodies, seed).failed());
+    const int result = value;
+    const std::vector<int> schedule(executor.schedule().begin(), executor.schedule().end());
+    const int preemptions = executor.preemptions();
+    value = 0;
+    ASSERT_FALSE(run_replay(executor, bodies, schedule).failed());
+    EXPECT_EQ(value, result);
+    EXPECT_EQ(std::vector<int>(executor.schedule().begin(), executor.schedule().end()), schedule);
+    EXPECT_EQ(executor.preemptions(), preemptions);
+  }
+}
+
+TEST(ExecutorTest, CountsSwitchesAwayFromRunnableThreadsAsPreemptions) {
+  rt::Executor executor;
+  Bodies bodies = {[] {
+                     g_first.store(1);
+                     g_first.store(2);
+                   },
+                   [] {
+                     g_second.store(1);
+                     g_second.store(2);
+                   }};
+  // start 0, start 1, store 0, store 1, store 0, then thread 0 ends and thread 1 takes over.
+  ASSERT_FALSE(run_replay(executor, bodies, {0, 1, 0, 1, 0, 1}).failed());
+  EXPECT_EQ(std::vector<int>(executor.schedule().begin(), executor.schedule().end()),
+            (std::vector<int>{0, 1, 0, 1, 0, 1}));
+  EXPECT_EQ(executor.preemptions(), 4);
+  ASSERT_FALSE(run_replay(executor, bodies, {0, 0, 0, 1, 1, 1}).failed());
+  EXPECT_EQ(executor.preemptions(), 0);
+}
+
+TEST(ExecutorTest, ANonRunnableThreadInTheScheduleIsReplacedByTheNextRunnable) {
+  rt::Executor executor;
+  Bodies bodies = {[] { g_first.store(1); }, [] { g_second.store(1); }};
+  // Thread 0 finishes after two steps; the remaining 0s fall to thread 1.
+  ASSERT_FALSE(run_replay(executor, bodies, {0, 0, 0, 0}).failed());
+  EXPECT_EQ(std::vector<int>(executor.schedule().begin(), executor.schedule().end()),
+            (std::vector<int>{0, 0, 1, 1}));
+}
+
+TEST(ExecutorTest, SpinWaitTerminatesUnderTheFairnessQuantum) {
+  rt::Executor executor;
+  std::atomic<bool> flag{false};
+  Bodies bodies = {[&] {
+                     while (!flag.load()) {
+                     }
+                   },
+                   [&] { flag.store(true); }};
+  for (std::uint64_t seed = 0; seed < 200; ++seed) {
+    flag = false;
+    const rt::Outcome outcome = run_seeded(executor, bodies, seed);
+    ASSERT_FALSE(outcome.failed()) << "seed " << seed << ": " << outcome.message;
+  }
+  // With no generated choices at all, the spinner starts first and must still let go.
+  flag = false;
+  EXPECT_FALSE(run_seeded(executor, bodies, 0, {}, /*max_ops=*/0).failed());
+}
+
+TEST(ExecutorTest, StepCapEndsARunThatNeverFinishesAsALivelock) {
+  rt::Executor executor;
+  std::atomic<bool> never{false};
+  Bodies bodies = {[&] {
+    while (!never.load()) {
+    }
+  }};
+  rt::RunOptions options;
+  options.max_steps = 500;
+  const rt::Outcome outcome = run_seeded(executor, bodies, 0, options);
+  EXPECT_EQ(outcome.failure, rt::FailureKind::Livelock);
+  EXPECT_NE(outcome.message.find("step cap of 500 steps"), std::string::npos) << outcome.message;
+  EXPECT_EQ(executor.schedule().size(), 500U);
+}
+
+TEST(ExecutorTest, AnExceptionEscapingAThreadFailsTheExecution) {
+  rt::Executor executor;
+  std::atomic<int> progress{0};
+  Bodies bodies = {[&] { progress.fetch_add(1); },
+                   [&] {
+                     progress.fetch_add(1);
+                     throw std::runtime_error("overdrawn");
+                   }};
+  const rt::Outcome outcome = run_replay(executor, bodies, {1, 1});
+  EXPECT_EQ(outcome.failure, rt::FailureKind::Exception);
+  EXPECT_EQ(outcome.thread, 1);
+  EXPECT_NE(outcome.message.find("thread 1 threw std::runtime_error: overdrawn"), std::string::npos)
+      << outcome.message;
+}
+
+TEST(ExecutorTest, ANestedRunIsRefused) {
+  rt::Executor outer;
+  std::string message;
+  Bodies bodies = {[&] {
+    rt::Executor inner;
+    Bodies none = {[] {}};
+    message = run_seeded(inner, none, 0).message;
+  }};
+  ASSERT_FALSE(run_seeded(outer, bodies, 0).failed());
+  EXPECT_NE(message.find("nested executions are not supported"), std::string::npos) << message;
+}
+
+TEST(ExecutorTest, WorkerThreadsArePooledAcrossExecutions) {
+  rt::Executor executor;
+  std::atomic<int> x{0};
+  Bodies bodies(4, [&] { x.fetch_add(1); });
+  ASSERT_FALSE(run_seeded(executor, bodies, 0).failed());
+  const int workers = rt::pooled_worker_count();
+  const long threads = proc_status("Threads");
+  for (std::uint64_t seed = 1; seed < 300; ++seed) {
+    ASSERT_FALSE(run_seeded(executor, bodies, seed).failed());
+  }
+  EXPECT_EQ(rt::pooled_worker_count(), workers);
+  EXPECT_EQ(proc_status("Threads"), threads);
+}
+
+TEST(ExecutorTest, UnmanagedThreadsPassStraightThrough) {
+  // Outside an execution the yield points and interceptors are the plain operations.
+  std::atomic<int> counter{0};
+  std::thread a([&] {
+    for (int i = 0; i < 10000; ++i) {
+      counter.fetch_add(1);
+    }
+  });
+  std::thread b([&] {
+    for (int i = 0; i < 10000; ++i) {
+      counter.fetch_add(1);
+    }
+  });
+  a.join();
+  b.join();
+  EXPECT_EQ(counter.load(), 20000);
+  EXPECT_FALSE(rt::in_managed_thread());
+}
+
+} // namespace
+} // namespace interlace::testing
