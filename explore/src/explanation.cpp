@@ -30,6 +30,7 @@ const char *title(Verdict verdict) {
   case Verdict::Timeout:
     return "Timeout";
   case Verdict::Holds:
+  case Verdict::Stopped:
     break;
   }
   return "No failure";

@@ -143,22 +143,28 @@ public:
   }
 
 private:
-  rt::RunOptions run_options() const {
+  // Searching and shrinking stop at the exploration's deadline; replays of a found
+  // counterexample run to their end (the runtime's stall watchdog still guards them).
+  enum class Bound { Deadline, None };
+
+  rt::RunOptions run_options(Bound bound) const {
     rt::RunOptions options;
     options.max_steps = static_cast<std::uint64_t>(options_.max_steps);
-    options.deadline = deadline_;
+    if (bound == Bound::Deadline) {
+      options.deadline = deadline_;
+    }
     return options;
   }
 
   // Runs one schedule on a fresh state and says how it ended.
-  Verdict execute(rt::Strategy &strategy) {
+  Verdict execute(rt::Strategy &strategy, Bound bound = Bound::Deadline) {
     try {
       spec_.new_state();
     } catch (...) {
       harness_error_ = std::current_exception();
       return Verdict::Holds;
     }
-    const rt::Outcome outcome = executor_.run(bodies_, strategy, run_options());
+    const rt::Outcome outcome = executor_.run(bodies_, strategy, run_options(bound));
     saw_yield_points_ = saw_yield_points_ || executor_.memory_steps() > 0;
     last_outcome_ = outcome;
     Verdict verdict = verdict_of(outcome);
@@ -208,7 +214,8 @@ private:
     RapidCheckChoices choices;
     rt::ChoiceStrategy strategy(choices, static_cast<std::uint64_t>(options_.max_ops));
     const Verdict verdict = execute(strategy);
-    if (harness_error_ && !failure_) {
+    if ((harness_error_ || verdict == Verdict::Stopped) && searching) {
+      stopped_by_timeout_ = verdict == Verdict::Stopped;
       throw StopSearch{};
     }
     if (searching) {
@@ -263,7 +270,7 @@ private:
     for (int i = 0; i < options_.reproduce_on_failure && !harness_error_; ++i) {
       rt::ReplayStrategy strategy(final_failure.schedule);
       ++reproduction_attempts_;
-      if (execute(strategy) == final_failure.verdict) {
+      if (execute(strategy, Bound::None) == final_failure.verdict) {
         ++reproduction_successes_;
       }
     }
@@ -294,7 +301,7 @@ private:
 
   ExplorationReport replay(const ReplayToken &token) {
     rt::ReplayStrategy strategy(token.schedule);
-    const Verdict verdict = execute(strategy);
+    const Verdict verdict = execute(strategy, Bound::None);
     if (harness_error_) {
       std::rethrow_exception(harness_error_);
     }

@@ -14,6 +14,8 @@ Verdict verdict_of(const rt::Outcome &outcome) {
     return Verdict::Livelock;
   case rt::FailureKind::Timeout:
     return Verdict::Timeout;
+  case rt::FailureKind::Stopped:
+    return Verdict::Stopped;
   }
   return Verdict::Holds;
 }

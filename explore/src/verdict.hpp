@@ -7,7 +7,8 @@
 
 namespace interlace::detail {
 
-enum class Verdict { Holds, InvariantViolated, Exception, Deadlock, Livelock, Timeout };
+// How one execution ended. Stopped: cut short by the exploration's deadline, no verdict.
+enum class Verdict { Holds, InvariantViolated, Exception, Deadlock, Livelock, Timeout, Stopped };
 
 Verdict verdict_of(const rt::Outcome &outcome);
 

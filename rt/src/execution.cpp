@@ -73,6 +73,8 @@ Outcome Execution::run(std::span<const std::function<void()>> bodies, Strategy &
   memory_steps = 0;
   outcome_ = Outcome{};
   teardown_.store(false, std::memory_order_relaxed);
+  stop_requested_.store(false, std::memory_order_relaxed);
+  progress_.store(0, std::memory_order_relaxed);
   turn_holder_.store(-1, std::memory_order_relaxed);
   pending_.clear();
   held_.clear();
@@ -93,7 +95,7 @@ Outcome Execution::run(std::span<const std::function<void()>> bodies, Strategy &
   const int first = pick();
   record(first);
   grant(first);
-  if (!controller_.park_until(options_.deadline)) {
+  if (!wait_for_turn_back()) {
     abandon();
     return outcome_;
   }
@@ -101,6 +103,39 @@ Outcome Execution::run(std::span<const std::function<void()>> bodies, Strategy &
     teardown_remaining();
   }
   return outcome_;
+}
+
+// Waits until a managed thread hands the turn back to the controller. Past the deadline it
+// asks the running thread to stop at its next step. Returns false when no step happened for
+// the stall timeout (one second once past the deadline): a thread is stuck outside the runtime.
+bool Execution::wait_for_turn_back() {
+  using Clock = std::chrono::steady_clock;
+  constexpr auto kSlice = std::chrono::milliseconds(50);
+  std::uint64_t last_progress = progress_.load(std::memory_order_relaxed);
+  Clock::time_point last_change = Clock::now();
+  for (;;) {
+    const Clock::time_point now = Clock::now();
+    const Clock::time_point wake =
+        options_.deadline > now ? std::min(options_.deadline, now + kSlice) : now + kSlice;
+    if (controller_.park_until(wake)) {
+      return true;
+    }
+    const Clock::time_point after = Clock::now();
+    const bool past_deadline = after >= options_.deadline;
+    if (past_deadline) {
+      stop_requested_.store(true, std::memory_order_relaxed);
+    }
+    const std::uint64_t progress = progress_.load(std::memory_order_relaxed);
+    if (progress != last_progress) {
+      last_progress = progress;
+      last_change = after;
+      continue;
+    }
+    const auto stall = past_deadline ? std::chrono::milliseconds(1000) : options_.stall_timeout;
+    if (after - last_change >= stall) {
+      return false;
+    }
+  }
 }
 
 ManagedThread &Execution::add_thread() {
@@ -131,7 +166,7 @@ void Execution::teardown_remaining() {
     }
     turn_holder_.store(id, std::memory_order_relaxed);
     thread.worker->parker.unpark();
-    if (!controller_.park_until(options_.deadline)) {
+    if (!wait_for_turn_back()) {
       abandon();
       return;
     }
@@ -145,8 +180,8 @@ void Execution::abandon() {
   abandoned_.store(true, std::memory_order_release);
   const int holder = turn_holder_.load(std::memory_order_relaxed);
   set_failure(FailureKind::Timeout, holder,
-              "timeout: thread " + std::to_string(holder) +
-                  " ran past the deadline without reaching a yield point",
+              "timeout: thread " + std::to_string(holder) + " made no step for " +
+                  std::to_string(options_.stall_timeout.count()) + " ms",
               "  it is blocked or looping in code that interlace does not instrument or "
               "intercept (after " +
                   (holder >= 0 ? site_text(threads_[holder]->last_site) : std::string("?")) +
@@ -223,6 +258,7 @@ void Execution::record(int next) {
   run_length_ = next == current_ ? run_length_ + 1 : 1;
   current_ = next;
   ++steps_;
+  progress_.store(steps_, std::memory_order_relaxed);
   schedule.push_back(next);
   if (options_.record_trace) {
     trace.push_back(StepRecord{next, pending_[next]});
@@ -267,6 +303,9 @@ void Execution::step(ManagedThread &self, const Event &event) {
     ++memory_steps;
   }
   pending_[self.id] = event;
+  if (stop_requested_.load(std::memory_order_relaxed)) {
+    fail_and_unwind(self, FailureKind::Stopped, "stopped: the deadline passed", "");
+  }
   if (steps_ >= options_.max_steps) {
     fail_and_unwind(self, FailureKind::Livelock,
                     "livelock: the step cap of " + std::to_string(options_.max_steps) +

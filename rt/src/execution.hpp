@@ -143,6 +143,7 @@ private:
                                     std::string details);
   void set_failure(FailureKind kind, int thread, std::string message, std::string details);
   void thread_ended(ManagedThread &self);
+  bool wait_for_turn_back();
   void teardown_remaining();
   void abandon();
   std::string describe_deadlock() const;
@@ -165,6 +166,8 @@ private:
   std::atomic<bool> teardown_{false};
   std::atomic<bool> abandoned_{false};
   std::atomic<int> turn_holder_{-1};
+  std::atomic<std::uint64_t> progress_{0}; // steps_, for the controller's stall watchdog
+  std::atomic<bool> stop_requested_{false};
   Parker controller_;
 };
 

@@ -55,6 +55,8 @@ const char *to_string(FailureKind kind) {
     return "livelock";
   case FailureKind::Timeout:
     return "timeout";
+  case FailureKind::Stopped:
+    return "stopped";
   }
   return "?";
 }

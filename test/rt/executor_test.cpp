@@ -1,7 +1,11 @@
 // The executor: one managed thread at a time, ids in creation order, schedules replayable.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <atomic>
+#include <chrono>
+#include <cstdint>
 #include <stdexcept>
 #include <thread>
 
@@ -173,6 +177,55 @@ TEST(ExecutorTest, StepCapEndsARunThatNeverFinishesAsALivelock) {
   EXPECT_EQ(outcome.failure, rt::FailureKind::Livelock);
   EXPECT_NE(outcome.message.find("step cap of 500 steps"), std::string::npos) << outcome.message;
   EXPECT_EQ(executor.schedule().size(), 500U);
+}
+
+TEST(ExecutorTest, ThePastDeadlineStopsARunWithoutFailingIt) {
+  rt::Executor executor;
+  std::atomic<bool> never{false};
+  Bodies bodies = {[&] {
+    while (!never.load()) {
+    }
+  }};
+  rt::RunOptions options;
+  options.max_steps = UINT64_MAX;
+  options.deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(50);
+  const auto started = std::chrono::steady_clock::now();
+  const rt::Outcome outcome = run_seeded(executor, bodies, 0, options);
+  EXPECT_EQ(outcome.failure, rt::FailureKind::Stopped);
+  EXPECT_FALSE(outcome.failed());
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(2));
+  // The pool is intact: the next run works.
+  std::atomic<int> ran{0};
+  Bodies next = {[&] { ran.fetch_add(1); }};
+  EXPECT_FALSE(run_seeded(executor, next, 0).failed());
+  EXPECT_EQ(ran.load(), 1);
+}
+
+TEST(ExecutorTest, AThreadStuckOutsideYieldPointsIsReportedNotWaitedFor) {
+  rt::Executor executor;
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  std::atomic<int> after_read{0};
+  Bodies bodies = {[&] {
+    char byte = 0;
+    after_read.store(1);
+    (void)!read(fds[0], &byte, 1); // blocks in the kernel: no yield point, no interceptor
+    after_read.store(2);
+  }};
+  rt::RunOptions options;
+  options.stall_timeout = std::chrono::milliseconds(200);
+  const rt::Outcome outcome = run_seeded(executor, bodies, 0, options);
+  EXPECT_EQ(outcome.failure, rt::FailureKind::Timeout);
+  EXPECT_NE(outcome.message.find("made no step for 200 ms"), std::string::npos) << outcome.message;
+  EXPECT_NE(outcome.details.find("does not instrument or intercept"), std::string::npos);
+  // Release the stuck thread: at its next yield point it ends itself.
+  ASSERT_EQ(write(fds[1], "x", 1), 1);
+  close(fds[0]);
+  close(fds[1]);
+  std::atomic<int> ran{0};
+  Bodies next = {[&] { ran.fetch_add(1); }};
+  EXPECT_FALSE(run_seeded(executor, next, 0).failed());
+  EXPECT_EQ(ran.load(), 1);
 }
 
 TEST(ExecutorTest, AnExceptionEscapingAThreadFailsTheExecution) {

@@ -30,7 +30,9 @@ enum class FailureKind : std::uint8_t {
   Exception, // an exception escaped a managed thread (or it called std::terminate)
   Deadlock,  // a thread blocked and no managed thread could run
   Livelock,  // the step cap was reached
-  Timeout,   // the deadline passed while a thread ran outside any yield point
+  Timeout,   // no step for RunOptions::stall_timeout: a thread is stuck outside any yield
+             // point, and its OS thread had to be left behind
+  Stopped,   // RunOptions::deadline passed and the run was cut short (not a failure)
 };
 
 const char *to_string(FailureKind kind);
@@ -41,14 +43,19 @@ struct Outcome {
   std::string message; // one line, e.g. "thread 1 threw std::runtime_error: boom"
   std::string details; // further lines (each thread's wait in a deadlock), may be empty
 
-  bool failed() const { return failure != FailureKind::None; }
+  // True when the code under test failed; a stopped run did not fail.
+  bool failed() const { return failure != FailureKind::None && failure != FailureKind::Stopped; }
 };
 
 struct RunOptions {
   std::uint64_t max_steps = 100000;    // total steps before the run is a livelock
   std::uint32_t fairness_quantum = 32; // steps a thread keeps the turn without a strategy
   bool record_trace = true;            // keep a StepRecord per step
+  // Past this point the run is stopped at its next step and unwound (FailureKind::Stopped).
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  // A run in which no step happens for this long is abandoned (FailureKind::Timeout); once
+  // past the deadline, one second without a step is enough.
+  std::chrono::milliseconds stall_timeout = std::chrono::seconds(10);
 };
 
 namespace detail {
