@@ -4,6 +4,7 @@
 BUILD_DIR ?= build
 BENCH_DIR ?= build-bench
 JOBS ?= 2
+MAKEFLAGS += --no-print-directory
 CMAKE_COMPILERS := -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19
 
 .PHONY: all deps configure build demo test bench clean
@@ -29,8 +30,8 @@ test: build
 bench: deps
 	@cmake -S . -B $(BENCH_DIR) $(CMAKE_COMPILERS) -DCMAKE_BUILD_TYPE=Release \
 	  -DINTERLACE_BUILD_TESTS=OFF -DINTERLACE_BUILD_EXAMPLES=OFF -DINTERLACE_BUILD_BENCH=ON >/dev/null
-	@cmake --build $(BENCH_DIR) -j$(JOBS)
-	@cmake --build $(BENCH_DIR) --target run_bench
+	@cmake --build $(BENCH_DIR) -j$(JOBS) --target bench_figures >/dev/null
+	@$(BENCH_DIR)/bin/bench_figures
 
 clean:
 	rm -rf $(BUILD_DIR) $(BENCH_DIR)
