@@ -246,7 +246,7 @@ std::string qualifiedName(const DISubprogram *SP) {
       break;
     StringRef Part = Scope->getName();
     if (!Part.empty())
-      Name = Part.str() + "::" + Name;
+      Name.insert(0, Part.str() + "::");
   }
   return Name;
 }

@@ -44,17 +44,16 @@ std::vector<std::string> own_arguments() {
 void set_test_name_provider(TestNameProvider provider) { g_test_name_provider = provider; }
 
 std::string rerun_command() {
-  std::vector<std::string> args = own_arguments();
   const std::string test = g_test_name_provider != nullptr ? g_test_name_provider() : "";
   std::string command;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    if (!test.empty() && args[i].rfind("--gtest_filter=", 0) == 0) {
+  for (const std::string &arg : own_arguments()) {
+    if (!test.empty() && arg.starts_with("--gtest_filter=")) {
       continue; // replaced by the exact test below
     }
     if (!command.empty()) {
       command += ' ';
     }
-    command += shell_quote(args[i]);
+    command += shell_quote(arg);
   }
   if (!test.empty()) {
     command += " --gtest_filter=" + shell_quote(test);

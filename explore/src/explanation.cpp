@@ -85,7 +85,7 @@ std::vector<TraceLine> group(std::span<const rt::StepRecord> trace) {
         std::string_view(lines.back().site->file) == site->file) {
       auto &accesses = lines.back().accesses;
       const char *access = rt::to_string(step.event.kind);
-      if (std::find(accesses.begin(), accesses.end(), access) == accesses.end()) {
+      if (std::ranges::find(accesses, access) == accesses.end()) {
         accesses.push_back(access);
       }
       continue;

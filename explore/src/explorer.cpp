@@ -131,13 +131,13 @@ public:
     }
     search();
     if (failure_ && options_.shrink) {
-      simplify();
+      simplify(*failure_);
     }
     if (harness_error_) {
       std::rethrow_exception(harness_error_);
     }
     if (failure_) {
-      reproduce();
+      reproduce(*failure_);
     }
     return report(/*from_replay_token=*/false);
   }
@@ -180,15 +180,15 @@ private:
     return verdict;
   }
 
-  void keep_failure(Verdict verdict) {
+  const FailureRecord &keep_failure(Verdict verdict) {
     FailureRecord record;
     record.verdict = verdict;
     record.outcome = last_outcome_;
     record.trace.assign(executor_.trace().begin(), executor_.trace().end());
     record.schedule.assign(executor_.schedule().begin(), executor_.schedule().end());
     record.preemptions = executor_.preemptions();
-    failure_ = std::move(record);
     spec_.keep_state();
+    return failure_.emplace(std::move(record));
   }
 
   // Thrown from the property to end RapidCheck's search early (timeout, or an exception
@@ -247,17 +247,16 @@ private:
 
   // The last stage of shrinking: merge runs of a thread while the schedule still fails the
   // same way with fewer preemptions (see schedule_simplifier.hpp).
-  void simplify() {
+  void simplify(FailureRecord best) {
     for (bool improved = true; improved;) {
       improved = false;
-      const FailureRecord best = *failure_;
       for (const std::vector<int> &candidate : merge_candidates(best.schedule)) {
         if (harness_error_ || Clock::now() >= deadline_) {
           return;
         }
         rt::ReplayStrategy strategy(candidate);
         if (execute(strategy) == best.verdict && executor_.preemptions() < best.preemptions) {
-          keep_failure(best.verdict);
+          best = keep_failure(best.verdict);
           improved = true;
           break;
         }
@@ -265,8 +264,7 @@ private:
     }
   }
 
-  void reproduce() {
-    const FailureRecord final_failure = *failure_;
+  void reproduce(const FailureRecord &final_failure) {
     for (int i = 0; i < options_.reproduce_on_failure && !harness_error_; ++i) {
       rt::ReplayStrategy strategy(final_failure.schedule);
       ++reproduction_attempts_;
@@ -308,8 +306,7 @@ private:
     num_explored_ = 1;
     seen_.insert(schedule_hash(executor_.schedule()));
     if (verdict != Verdict::Holds) {
-      keep_failure(verdict);
-      reproduce();
+      reproduce(keep_failure(verdict));
     }
     return report(/*from_replay_token=*/true);
   }

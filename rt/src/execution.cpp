@@ -48,6 +48,7 @@ std::string describe_current_exception() {
     text += ": ";
     text += e.what();
   } catch (...) {
+    return text; // not a std::exception: its type is all we can say
   }
   return text;
 }

@@ -5,6 +5,7 @@
 
 #include "execution.hpp"
 #include "futex.hpp"
+#include "internal_lock.hpp"
 #include "thread_pool.hpp"
 
 namespace interlace::rt {
@@ -25,6 +26,7 @@ std::terminate_handler g_previous_terminate = nullptr;
         message += " with an active exception: ";
         message += e.what();
       } catch (...) {
+        message += " with an active exception not derived from std::exception";
       }
     }
     self->execution->terminate_thread(*self, std::move(message));
@@ -34,6 +36,15 @@ std::terminate_handler g_previous_terminate = nullptr;
     g_previous_terminate();
   }
   std::abort();
+}
+
+// An abandoned execution is never freed: the thread stuck in it may still return to the
+// runtime and read it (it then ends itself).
+void retain_forever(std::unique_ptr<detail::Execution> execution) {
+  static detail::InternalLock lock;
+  static auto *abandoned = new std::vector<std::unique_ptr<detail::Execution>>();
+  std::lock_guard<detail::InternalLock> guard(lock);
+  abandoned->push_back(std::move(execution));
 }
 
 void install_terminate_handler() {
@@ -65,7 +76,7 @@ Executor::Executor() { install_terminate_handler(); }
 
 Executor::~Executor() {
   if (execution_ && execution_->abandoned()) {
-    (void)execution_.release(); // a lost thread may still touch it
+    retain_forever(std::move(execution_));
   }
   for (detail::Worker *worker : workers_) {
     detail::ThreadPool::instance().release(worker);
@@ -82,7 +93,7 @@ Outcome Executor::run(std::span<const std::function<void()>> bodies, Strategy &s
     return outcome;
   }
   if (execution_ && execution_->abandoned()) {
-    (void)execution_.release();
+    retain_forever(std::move(execution_));
     for (detail::Worker *worker : workers_) {
       detail::ThreadPool::instance().release(worker);
     }

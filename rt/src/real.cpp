@@ -31,6 +31,9 @@ void *resolve(std::atomic<void *> &slot, const char *name) {
 
 } // namespace
 
+// `params` is a parenthesised parameter list and `args` an argument list, so they cannot be
+// wrapped in further parentheses.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define INTERLACE_REAL(ret, name, params, args)                                                    \
   ret name params {                                                                                \
     static std::atomic<void *> slot{nullptr};                                                      \
@@ -51,6 +54,7 @@ INTERLACE_REAL(int, pthread_mutex_clocklock,
 INTERLACE_REAL(int, pthread_mutex_unlock, (void *mutex), (mutex))
 
 #undef INTERLACE_REAL
+// NOLINTEND(bugprone-macro-parentheses)
 
 void pthread_exit(void *retval) {
   static std::atomic<void *> slot{nullptr};

@@ -23,7 +23,7 @@ struct Registry {
 };
 
 Registry &registry() {
-  static Registry *instance = new Registry(); // modules register from static constructors
+  static auto *instance = new Registry(); // modules register from static constructors
   return *instance;
 }
 

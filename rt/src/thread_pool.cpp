@@ -13,7 +13,7 @@ namespace interlace::rt::detail {
 
 ThreadPool &ThreadPool::instance() {
   // Never destroyed: workers may still be parked when static destructors run.
-  static ThreadPool *pool = new ThreadPool();
+  static auto *pool = new ThreadPool();
   return *pool;
 }
 

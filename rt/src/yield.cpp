@@ -12,7 +12,7 @@ using interlace::rt::detail::current_thread;
 inline void yield(EventKind kind, const void *addr, std::uint64_t size,
                   const interlace_site *site) {
   interlace::rt::detail::ManagedThread *self = current_thread();
-  if (__builtin_expect(self == nullptr, 1) || self->in_runtime) {
+  if (self == nullptr || self->in_runtime) [[likely]] {
     return;
   }
   self->execution->step(*self, Event{kind, static_cast<std::uint32_t>(size), addr, site});
