@@ -89,6 +89,8 @@ STATISTIC(NumSkippedVtableLoad, "Accesses skipped: vtable pointer load");
 STATISTIC(NumSkippedAddressSpace, "Accesses skipped: non-zero address space");
 STATISTIC(NumSkippedSingleThreadFence, "Fences skipped: single-thread scope");
 STATISTIC(NumSkippedNoSanitize, "Accesses skipped: nosanitize metadata");
+STATISTIC(NumSkippedSwiftError, "Accesses skipped: swifterror value");
+STATISTIC(NumInstrumentedMasked, "Masked and gather/scatter accesses instrumented");
 STATISTIC(NumSkippedFunctionsAttribute, "Functions skipped: INTERLACE_NO_INSTRUMENT or "
                                         "disable_sanitizer_instrumentation");
 STATISTIC(NumSkippedFunctionsIgnorelist, "Functions skipped: ignore list");
@@ -132,6 +134,7 @@ enum class SkipReason {
   AddressSpace,
   SingleThreadFence,
   NoSanitize,
+  SwiftError,
   FunctionAttribute,
   Ignorelist,
 };
@@ -154,6 +157,8 @@ enum class SkipReason {
     return "single-thread fence";
   case SkipReason::NoSanitize:
     return "nosanitize metadata";
+  case SkipReason::SwiftError:
+    return "swifterror value";
   case SkipReason::FunctionAttribute:
     return "function attribute";
   case SkipReason::Ignorelist:
@@ -184,6 +189,9 @@ void count(SkipReason Reason) {
     break;
   case SkipReason::NoSanitize:
     ++NumSkippedNoSanitize;
+    break;
+  case SkipReason::SwiftError:
+    ++NumSkippedSwiftError;
     break;
   case SkipReason::FunctionAttribute:
     ++NumSkippedFunctionsAttribute;
@@ -265,7 +273,8 @@ private:
   void chooseLoadOrStore(Instruction &I);
   void chooseAtomic(Instruction &I);
   void chooseFence(FenceInst &I);
-  void chooseMemIntrinsic(MemIntrinsic &I);
+  void chooseMemIntrinsic(AnyMemIntrinsic &I);
+  void chooseMaskedAccess(IntrinsicInst &I);
   void addYield(Instruction &I, FunctionCallee Callee, Value *Address, Value *Size, unsigned Kind);
   unsigned siteFor(const Instruction &I, unsigned Kind);
   Value *sizeOf(Type *Ty) const;
@@ -359,6 +368,9 @@ SkipReason Instrumenter::skipAccess(Instruction &I, Value *Address) const {
     return SkipReason::NoSanitize;
   if (Address->getType()->getPointerAddressSpace() != 0)
     return SkipReason::AddressSpace;
+  // A swifterror value may only be loaded, stored or passed as a swifterror argument.
+  if (Address->isSwiftError())
+    return SkipReason::SwiftError;
   if (MDNode *Tag = I.getMetadata(LLVMContext::MD_tbaa); Tag && Tag->isTBAAVtableAccess())
     return SkipReason::VtableLoad;
   const Value *Object = getUnderlyingObject(Address);
@@ -393,8 +405,10 @@ void Instrumenter::chooseInstructions(Function &F) {
       chooseAtomic(I);
     else if (auto *Fence = dyn_cast<FenceInst>(&I))
       chooseFence(*Fence);
-    else if (auto *Mem = dyn_cast<MemIntrinsic>(&I); Mem && ClInstrumentMemIntrinsics)
+    else if (auto *Mem = dyn_cast<AnyMemIntrinsic>(&I); Mem && ClInstrumentMemIntrinsics)
       chooseMemIntrinsic(*Mem);
+    else if (auto *Intrinsic = dyn_cast<IntrinsicInst>(&I))
+      chooseMaskedAccess(*Intrinsic);
   }
 }
 
@@ -448,8 +462,8 @@ void Instrumenter::chooseFence(FenceInst &I) {
   addYield(I, FenceFn, nullptr, nullptr, abi::FenceKind);
 }
 
-void Instrumenter::chooseMemIntrinsic(MemIntrinsic &I) {
-  auto *Transfer = dyn_cast<MemTransferInst>(&I);
+void Instrumenter::chooseMemIntrinsic(AnyMemIntrinsic &I) {
+  auto *Transfer = dyn_cast<AnyMemTransferInst>(&I);
   Value *Source = Transfer ? Transfer->getSource() : nullptr;
   const SkipReason SourceSkip = Source ? skipAccess(I, Source) : SkipReason::None;
   const SkipReason DestSkip = skipAccess(I, I.getDest());
@@ -459,11 +473,48 @@ void Instrumenter::chooseMemIntrinsic(MemIntrinsic &I) {
   }
   ++NumInstrumentedMemIntrinsics;
   Value *Size = IRBuilder<>(&I).CreateZExtOrTrunc(I.getLength(), Int64Ty);
-  const unsigned Kind = !Transfer ? abi::MemSet : isa<MemMoveInst>(&I) ? abi::MemMove : abi::MemCpy;
+  const unsigned Kind = !Transfer                 ? abi::MemSet
+                        : isa<AnyMemMoveInst>(&I) ? abi::MemMove
+                                                  : abi::MemCpy;
   if (Source && SourceSkip == SkipReason::None)
     addYield(I, ReadFn, Source, Size, Kind);
   if (DestSkip == SkipReason::None)
     addYield(I, WriteFn, I.getDest(), Size, Kind);
+}
+
+// Vector accesses under a mask (AVX-512, SVE) and gathers/scatters. A gather or scatter
+// touches one address per lane; its yield names the first lane's address and one element.
+void Instrumenter::chooseMaskedAccess(IntrinsicInst &I) {
+  Value *Address = nullptr;
+  Type *Ty = nullptr;
+  bool IsWrite = false;
+  switch (I.getIntrinsicID()) {
+  case Intrinsic::masked_load:
+    Address = I.getArgOperand(0);
+    Ty = I.getType();
+    break;
+  case Intrinsic::masked_store:
+    Address = I.getArgOperand(1);
+    Ty = I.getArgOperand(0)->getType();
+    IsWrite = true;
+    break;
+  case Intrinsic::masked_gather:
+  case Intrinsic::masked_scatter: {
+    IsWrite = I.getIntrinsicID() == Intrinsic::masked_scatter;
+    Value *Pointers = I.getArgOperand(IsWrite ? 1 : 0);
+    Ty = (IsWrite ? I.getArgOperand(0)->getType() : I.getType())->getScalarType();
+    Address = IRBuilder<>(&I).CreateExtractElement(Pointers, uint64_t(0));
+    break;
+  }
+  default:
+    return;
+  }
+  if (SkipReason Reason = skipAccess(I, Address); Reason != SkipReason::None) {
+    count(Reason);
+    return;
+  }
+  ++NumInstrumentedMasked;
+  addYield(I, IsWrite ? WriteFn : ReadFn, Address, sizeOf(Ty), IsWrite ? abi::Store : abi::Load);
 }
 
 Value *Instrumenter::sizeOf(Type *Ty) const {

@@ -43,8 +43,12 @@ std::vector<std::string> own_arguments() {
 
 void set_test_name_provider(TestNameProvider provider) { g_test_name_provider = provider; }
 
+std::string current_test_name() {
+  return g_test_name_provider != nullptr ? g_test_name_provider() : std::string();
+}
+
 std::string rerun_command() {
-  const std::string test = g_test_name_provider != nullptr ? g_test_name_provider() : "";
+  const std::string test = current_test_name();
   std::string command;
   for (const std::string &arg : own_arguments()) {
     if (!test.empty() && arg.starts_with("--gtest_filter=")) {

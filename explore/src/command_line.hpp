@@ -8,4 +8,7 @@ namespace interlace::detail {
 
 std::string rerun_command();
 
+// "Suite.Test" when a test runner registered itself (see interlace/gtest.hpp), else "".
+std::string current_test_name();
+
 } // namespace interlace::detail

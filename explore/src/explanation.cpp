@@ -162,7 +162,7 @@ std::string explain(const ExplanationInput &input) {
   } else {
     text += std::string(title(failure.verdict)) + " after " +
             plural(input.num_explored, "schedule") + " (" + seed + "), " +
-            (input.shrunk ? "shrunk to " : "not shrunk, ") +
+            (input.shrunk && failure.verdict != Verdict::Timeout ? "shrunk to " : "not shrunk, ") +
             plural(failure.preemptions, "preemption") + ".\n";
   }
   if (failure.verdict == Verdict::InvariantViolated) {
@@ -171,8 +171,12 @@ std::string explain(const ExplanationInput &input) {
     text += "  " + failure.outcome.message + "\n" + failure.outcome.details;
   }
   text += "\n" + render_trace(failure.trace) + "\n";
-  text += "  reproduced " + std::to_string(input.reproduction_successes) + "/" +
-          std::to_string(input.reproduction_attempts) + " times\n";
+  if (failure.verdict == Verdict::Timeout) {
+    text += "  not shrunk or replayed: each run would leave another stuck thread behind\n";
+  } else {
+    text += "  reproduced " + std::to_string(input.reproduction_successes) + "/" +
+            std::to_string(input.reproduction_attempts) + " times\n";
+  }
   if (input.reproduction_successes < input.reproduction_attempts) {
     text += "  Replays of this schedule did not always fail the same way: the code under test "
             "depends on something interlace does not control (time, randomness, uninstrumented "

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <exception>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <random>
 #include <unordered_set>
@@ -61,6 +62,14 @@ public:
   void onTestFinished(const rc::detail::TestMetadata &, const rc::detail::TestResult &) override {}
 };
 
+// The state of an execution that had to be abandoned: its stuck thread may still use it.
+void retain_forever(std::shared_ptr<void> state) {
+  static std::mutex mutex;
+  static auto *retained = new std::vector<std::shared_ptr<void>>();
+  const std::lock_guard<std::mutex> guard(mutex);
+  retained->push_back(std::move(state));
+}
+
 std::uint64_t fresh_seed() {
   std::random_device device;
   return (static_cast<std::uint64_t>(device()) << 32) ^ device();
@@ -98,8 +107,8 @@ void validate(const ExplorationSpec &spec, const ExploreOptions &options) {
     throw UsageError("ExploreOptions::reproduce_on_failure must not be negative, got " +
                      std::to_string(options.reproduce_on_failure));
   }
-  if (options.timeout.count() <= 0) {
-    throw UsageError("ExploreOptions::timeout must be positive");
+  if (options.timeout.count() <= 0 || options.stall_timeout.count() <= 0) {
+    throw UsageError("ExploreOptions::timeout and stall_timeout must be positive");
   }
   if (rt::instrumented_module_count() == 0) {
     throw UsageError(
@@ -121,7 +130,7 @@ public:
     for (int i = 0; i < spec_.num_threads; ++i) {
       bodies_.emplace_back([this, i] { spec_.run_thread(spec_.run_context, i); });
     }
-    key_ = exploration_key(spec_.where, spec_.num_threads);
+    key_ = exploration_key(spec_.where, spec_.num_threads, current_test_name());
   }
 
   ExplorationReport run() {
@@ -130,13 +139,14 @@ public:
       return replay(*token);
     }
     search();
-    if (failure_ && options_.shrink) {
+    const bool replayable = failure_ && failure_->verdict != Verdict::Timeout;
+    if (replayable && options_.shrink) {
       simplify(*failure_);
     }
     if (harness_error_) {
       std::rethrow_exception(harness_error_);
     }
-    if (failure_) {
+    if (replayable) {
       reproduce(*failure_);
     }
     return report(/*from_replay_token=*/false);
@@ -150,6 +160,7 @@ private:
   rt::RunOptions run_options(Bound bound) const {
     rt::RunOptions options;
     options.max_steps = static_cast<std::uint64_t>(options_.max_steps);
+    options.stall_timeout = options_.stall_timeout;
     if (bound == Bound::Deadline) {
       options.deadline = deadline_;
     }
@@ -168,6 +179,10 @@ private:
     saw_yield_points_ = saw_yield_points_ || executor_.memory_steps() > 0;
     last_outcome_ = outcome;
     Verdict verdict = verdict_of(outcome);
+    if (verdict == Verdict::Timeout) {
+      // A thread of that execution is still stuck and may come back to its state.
+      retain_forever(spec_.share_state());
+    }
     if (verdict == Verdict::Holds) {
       try {
         if (!spec_.invariant_holds()) {
@@ -221,6 +236,11 @@ private:
     if (searching) {
       ++num_explored_;
       seen_.insert(schedule_hash(executor_.schedule()));
+      if (verdict == Verdict::Timeout) {
+        // Shrinking or replaying it would leave another stuck thread behind each time.
+        keep_failure(verdict);
+        throw StopSearch{};
+      }
     }
     const bool failed = verdict != Verdict::Holds && (searching || verdict == failure_->verdict);
     if (failed) {
@@ -305,8 +325,10 @@ private:
     }
     num_explored_ = 1;
     seen_.insert(schedule_hash(executor_.schedule()));
-    if (verdict != Verdict::Holds) {
+    if (verdict != Verdict::Holds && verdict != Verdict::Timeout) {
       reproduce(keep_failure(verdict));
+    } else if (verdict == Verdict::Timeout) {
+      keep_failure(verdict);
     }
     return report(/*from_replay_token=*/true);
   }

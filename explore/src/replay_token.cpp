@@ -1,7 +1,8 @@
 #include "replay_token.hpp"
 
 #include <charconv>
-#include <cstring>
+#include <map>
+#include <mutex>
 
 #include "interlace/errors.hpp"
 
@@ -104,23 +105,27 @@ ReplayToken decode(std::string_view text) {
   return token;
 }
 
-std::uint32_t exploration_key(const std::source_location &where, int threads) {
-  // The file's base name, so that a token survives a move of the checkout.
-  const char *file = where.file_name();
-  if (const char *slash = std::strrchr(file, '/')) {
-    file = slash + 1;
-  }
+std::uint32_t exploration_key(const std::source_location &where, int threads,
+                              const std::string &test) {
   std::uint32_t hash = 2166136261U;
-  auto add = [&hash](unsigned char byte) { hash = (hash ^ byte) * 16777619U; };
-  for (const char *c = file; *c != '\0'; ++c) {
-    add(static_cast<unsigned char>(*c));
-  }
-  for (std::uint32_t value :
-       {static_cast<std::uint32_t>(where.line()), static_cast<std::uint32_t>(threads)}) {
-    for (int shift = 0; shift < 32; shift += 8) {
-      add(static_cast<unsigned char>(value >> shift));
+  auto add = [&hash](std::string_view bytes) {
+    for (const char byte : bytes) {
+      hash = (hash ^ static_cast<unsigned char>(byte)) * 16777619U;
     }
+  };
+  // The file's base name, so that a token survives a move of the checkout.
+  std::string_view file = where.file_name();
+  if (const auto slash = file.rfind('/'); slash != std::string_view::npos) {
+    file.remove_prefix(slash + 1);
   }
+  add(file);
+  add(":" + std::to_string(where.line()) + ":" + std::to_string(threads) + ":");
+  add(test);
+  // The n-th exploration with this identity in the process.
+  static std::mutex mutex;
+  static std::map<std::uint32_t, std::uint32_t> occurrences;
+  const std::lock_guard<std::mutex> guard(mutex);
+  add("#" + std::to_string(occurrences[hash]++));
   return hash;
 }
 

@@ -27,7 +27,10 @@ std::string encode(const ReplayToken &token);
 // Parses a token; throws UsageError naming what is wrong with it.
 ReplayToken decode(std::string_view text);
 
-// Identifies an exploration within a program: its call site and thread count.
-std::uint32_t exploration_key(const std::source_location &where, int threads);
+// Identifies an exploration within a program: its call site, its thread count, the running
+// test (if a test runner says), and how many explorations with the same of those ran before
+// it in this process (so that calls from one shared helper get different keys).
+std::uint32_t exploration_key(const std::source_location &where, int threads,
+                              const std::string &test);
 
 } // namespace interlace::detail

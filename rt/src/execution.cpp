@@ -76,7 +76,7 @@ Outcome Execution::run(std::span<const std::function<void()>> bodies, Strategy &
   teardown_.store(false, std::memory_order_relaxed);
   stop_requested_.store(false, std::memory_order_relaxed);
   progress_.store(0, std::memory_order_relaxed);
-  turn_holder_.store(-1, std::memory_order_relaxed);
+  turn_holder_.store(kController, std::memory_order_relaxed);
   pending_.clear();
   held_.clear();
   schedule.clear();
@@ -95,15 +95,25 @@ Outcome Execution::run(std::span<const std::function<void()>> bodies, Strategy &
 
   const int first = pick();
   record(first);
-  grant(first);
-  if (!wait_for_turn_back()) {
-    abandon();
+  grant_from_controller(first);
+  if (!await_turn()) {
     return outcome_;
   }
   if (teardown_.load(std::memory_order_acquire)) {
     teardown_remaining();
   }
   return outcome_;
+}
+
+// Waits for the turn to come back to the controller; false when the execution had to be
+// abandoned instead.
+bool Execution::await_turn() {
+  while (!wait_for_turn_back()) {
+    if (abandon()) {
+      return false;
+    }
+  }
+  return true;
 }
 
 // Waits until a managed thread hands the turn back to the controller. Past the deadline it
@@ -157,29 +167,52 @@ ManagedThread &Execution::add_thread() {
   return thread;
 }
 
+// Releases every thread that has not finished, one at a time so that destructors still see a
+// single running thread (see run_free). Highest id first: children before the parents that
+// join them. A thread that blocks hands the turn back and is resumed once what it waits for
+// is released; when every remaining thread is blocked, a timed wait times out, or else the
+// highest thread is made to unwind out of its wait (a mutex lock then fails with EDEADLK,
+// which libstdc++ turns into an ordinary exception).
 void Execution::teardown_remaining() {
-  // One at a time, in id order, so that destructors running during the unwind still see a
-  // single running thread.
-  for (int id = 0; id < nthreads_; ++id) {
-    ManagedThread &thread = *threads_[id];
-    if (thread.status == ThreadStatus::Finished) {
-      continue;
+  for (;;) {
+    int chosen = -1;
+    for (int id = nthreads_ - 1; id >= 0 && chosen < 0; --id) {
+      if (threads_[id]->status == ThreadStatus::Runnable) {
+        chosen = id;
+      }
     }
-    turn_holder_.store(id, std::memory_order_relaxed);
-    thread.worker->parker.unpark();
-    if (!wait_for_turn_back()) {
-      abandon();
+    if (chosen < 0) {
+      chosen = pick(); // no runnable thread: times out the earliest timed wait, if any
+    }
+    for (int id = nthreads_ - 1; id >= 0 && chosen < 0; --id) {
+      ManagedThread &thread = *threads_[id];
+      if (thread.status == ThreadStatus::Blocked) {
+        thread.status = ThreadStatus::Runnable;
+        thread.force_unwind = true;
+        chosen = id;
+      }
+    }
+    if (chosen < 0) {
+      return;
+    }
+    grant_from_controller(chosen);
+    if (!await_turn()) {
       return;
     }
   }
 }
 
-void Execution::abandon() {
-  // A managed thread kept the turn past the deadline without reaching a yield point: it is
-  // stuck in code we do not control. Threads parked in the runtime end themselves; the
-  // stuck one can only be left behind, so this Execution is never freed.
+// A managed thread held the turn for the stall timeout without reaching a yield point: it is
+// stuck in code we do not control. Threads parked in the runtime are told to end themselves;
+// the stuck one can only be left behind, and this Execution is never freed (it may come
+// back). Returns false when the turn came back at the last moment after all.
+bool Execution::abandon() {
+  const int holder = turn_holder_.exchange(kAbandoned, std::memory_order_acq_rel);
+  if (holder == kController) {
+    turn_holder_.store(kController, std::memory_order_relaxed);
+    return false;
+  }
   abandoned_.store(true, std::memory_order_release);
-  const int holder = turn_holder_.load(std::memory_order_relaxed);
   set_failure(FailureKind::Timeout, holder,
               "timeout: thread " + std::to_string(holder) + " made no step for " +
                   std::to_string(options_.stall_timeout.count()) + " ms",
@@ -187,6 +220,7 @@ void Execution::abandon() {
               "intercept (after " +
                   (holder >= 0 ? site_text(threads_[holder]->last_site) : std::string("?")) +
                   "); its OS thread is left behind");
+  // Statuses of the others are stable: only the holder changes them, and it is stuck.
   for (int id = 0; id < nthreads_; ++id) {
     ManagedThread &thread = *threads_[id];
     if (id == holder) {
@@ -196,6 +230,7 @@ void Execution::abandon() {
       thread.worker->parker.unpark();
     }
   }
+  return true;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -215,17 +250,23 @@ int Execution::pick() {
     }
   }
   if (candidates_.empty()) {
-    // Nothing can run: model time passing, so the earliest timed waiter times out.
+    // Nothing can run: model time passing, so the timed wait with the earliest deadline
+    // times out (the lowest id among equal deadlines).
+    int earliest = -1;
     for (int id = 0; id < nthreads_; ++id) {
-      ManagedThread &thread = *threads_[id];
-      if (thread.status == ThreadStatus::Blocked && thread.waiting.timed) {
-        thread.status = ThreadStatus::Runnable;
-        thread.waiting = WaitTarget{};
-        thread.timed_out = true;
-        return id;
+      const ManagedThread &thread = *threads_[id];
+      if (thread.status == ThreadStatus::Blocked && thread.waiting.timed &&
+          (earliest < 0 || thread.waiting.deadline_ns < threads_[earliest]->waiting.deadline_ns)) {
+        earliest = id;
       }
     }
-    return -1;
+    if (earliest >= 0) {
+      ManagedThread &thread = *threads_[earliest];
+      thread.status = ThreadStatus::Runnable;
+      thread.waiting = WaitTarget{};
+      thread.timed_out = true;
+    }
+    return earliest;
   }
   if (candidates_.size() == 1) {
     return candidates_[0];
@@ -266,35 +307,80 @@ void Execution::record(int next) {
   }
 }
 
-void Execution::grant(int next) {
-  turn_holder_.store(next, std::memory_order_relaxed);
+// The turn moves by compare-and-swap on turn_holder_, so that once the controller abandoned
+// the execution a thread coming back can no longer hand the turn to anyone.
+void Execution::grant_from_controller(int next) {
+  turn_holder_.store(next, std::memory_order_release);
   threads_[next]->worker->parker.unpark();
 }
 
-void Execution::switch_to(ManagedThread &self, int next) {
-  grant(next);
-  self.worker->parker.park();
-  check_teardown(self);
+void Execution::pass_turn(ManagedThread &self, int next) {
+  int expected = self.id;
+  if (!turn_holder_.compare_exchange_strong(expected, next, std::memory_order_acq_rel)) {
+    raw_exit_thread(); // abandoned while this thread was stuck
+  }
+  threads_[next]->worker->parker.unpark();
 }
 
-void Execution::check_teardown(ManagedThread &self) {
+void Execution::return_turn(ManagedThread &self) {
+  int expected = self.id;
+  if (!turn_holder_.compare_exchange_strong(expected, kController, std::memory_order_acq_rel)) {
+    raw_exit_thread();
+  }
+  controller_.unpark();
+}
+
+void Execution::switch_to(ManagedThread &self, int next) {
+  pass_turn(self, next);
+  self.worker->parker.park();
+  after_park(self);
+}
+
+// A thread that was stuck when its execution was abandoned must not touch anything that
+// outlived it (the strategy, other executions' workers): it ends here.
+void Execution::leave_if_abandoned() const {
   if (abandoned_.load(std::memory_order_acquire)) {
     raw_exit_thread();
   }
-  if (teardown_.load(std::memory_order_acquire)) {
-    self.tearing_down = true;
+}
+
+// Back from a park. During a teardown the thread now runs freely, unless the controller
+// found every remaining thread blocked and chose this one to unwind.
+void Execution::after_park(ManagedThread &self) {
+  leave_if_abandoned();
+  if (self.force_unwind) {
+    self.force_unwind = false;
+    self.unwinding = true;
+    throw Teardown{};
+  }
+}
+
+// Once an execution has failed, its threads are released one at a time and run freely: their
+// yield points schedule nothing, so each runs to the end of its body and its destructors
+// run. (An exception thrown from a yield point could not run them: clang gives a frame no
+// cleanup path for a load or a store.) A thread that keeps running past kFreeRunSteps, a
+// livelock, is unwound with a Teardown after all.
+void Execution::run_free(ManagedThread &self) {
+  if (self.unwinding) {
+    if (std::uncaught_exceptions() == 0) {
+      throw Teardown{}; // a handler swallowed the Teardown and carried on
+    }
+    return;
+  }
+  if (++self.free_steps > kFreeRunSteps) {
+    self.unwinding = true;
     throw Teardown{};
   }
 }
 
 void Execution::step(ManagedThread &self, const Event &event) {
+  leave_if_abandoned();
   RuntimeSection section(self);
-  if (self.tearing_down) {
-    // Unwinding: let destructors run unscheduled. A handler that swallowed the Teardown
-    // and carried on gets it again.
-    if (std::uncaught_exceptions() == 0) {
-      throw Teardown{};
-    }
+  if (self.exiting && std::uncaught_exceptions() == 0) {
+    throw ThreadExit{self.retval}; // a handler swallowed pthread_exit's unwind
+  }
+  if (teardown_.load(std::memory_order_acquire) || self.unwinding) {
+    run_free(self);
     return;
   }
   if (event.site != nullptr) {
@@ -305,13 +391,14 @@ void Execution::step(ManagedThread &self, const Event &event) {
   }
   pending_[self.id] = event;
   if (stop_requested_.load(std::memory_order_relaxed)) {
-    fail_and_unwind(self, FailureKind::Stopped, "stopped: the deadline passed", "");
+    fail(FailureKind::Stopped, self.id, "stopped: the deadline passed", "");
+    return;
   }
   if (steps_ >= options_.max_steps) {
-    fail_and_unwind(self, FailureKind::Livelock,
-                    "livelock: the step cap of " + std::to_string(options_.max_steps) +
-                        " steps was reached",
-                    describe_positions());
+    fail(FailureKind::Livelock, self.id,
+         "livelock: the step cap of " + std::to_string(options_.max_steps) + " steps was reached",
+         describe_positions());
+    return;
   }
   const int next = pick();
   record(next);
@@ -321,25 +408,29 @@ void Execution::step(ManagedThread &self, const Event &event) {
 }
 
 void Execution::block(ManagedThread &self, WaitTarget target) {
+  leave_if_abandoned();
   RuntimeSection section(self);
-  if (self.tearing_down) {
-    throw Teardown{};
-  }
   self.status = ThreadStatus::Blocked;
   self.waiting = target;
   self.timed_out = false;
+  if (teardown_.load(std::memory_order_acquire) || self.unwinding) {
+    wait_during_teardown(self);
+    return;
+  }
   const int next = pick();
   if (next < 0) {
-    fail_and_unwind(self, FailureKind::Deadlock,
-                    "deadlock: thread " + std::to_string(self.id) +
-                        " blocked and no managed thread can run",
-                    describe_deadlock());
+    fail(FailureKind::Deadlock, self.id,
+         "deadlock: thread " + std::to_string(self.id) + " blocked and no managed thread can run",
+         describe_deadlock());
+    wait_during_teardown(self);
+    return;
   }
   if (steps_ >= options_.max_steps) {
-    fail_and_unwind(self, FailureKind::Livelock,
-                    "livelock: the step cap of " + std::to_string(options_.max_steps) +
-                        " steps was reached",
-                    describe_positions());
+    fail(FailureKind::Livelock, self.id,
+         "livelock: the step cap of " + std::to_string(options_.max_steps) + " steps was reached",
+         describe_positions());
+    wait_during_teardown(self);
+    return;
   }
   record(next);
   if (next != self.id) {
@@ -410,12 +501,17 @@ void Execution::set_failure(FailureKind kind, int thread, std::string message,
   }
 }
 
-void Execution::fail_and_unwind(ManagedThread &self, FailureKind kind, std::string message,
-                                std::string details) {
-  set_failure(kind, self.id, std::move(message), std::move(details));
+void Execution::fail(FailureKind kind, int thread, std::string message, std::string details) {
+  set_failure(kind, thread, std::move(message), std::move(details));
   teardown_.store(true, std::memory_order_release);
-  self.tearing_down = true;
-  throw Teardown{};
+}
+
+// A blocked thread during a teardown: the controller runs the others until what this thread
+// waits for is released (then the caller retries), or makes it unwind (after_park throws).
+void Execution::wait_during_teardown(ManagedThread &self) {
+  return_turn(self);
+  self.worker->parker.park();
+  after_park(self);
 }
 
 std::string Execution::describe_wait(const ManagedThread &thread) const {
@@ -474,9 +570,7 @@ std::string Execution::describe_positions() const {
 // Worker side
 
 void Execution::run_thread(ManagedThread &self) {
-  if (abandoned_.load(std::memory_order_acquire)) {
-    raw_exit_thread();
-  }
+  leave_if_abandoned();
   if (!teardown_.load(std::memory_order_acquire)) {
     t_current = &self;
     try {
@@ -490,28 +584,28 @@ void Execution::run_thread(ManagedThread &self) {
       self.retval = exit.retval;
     } catch (...) {
       RuntimeSection section(self);
-      set_failure(FailureKind::Exception, self.id,
-                  "thread " + std::to_string(self.id) + " threw " + describe_current_exception(),
-                  "  after " + site_text(self.last_site) + "\n");
-      teardown_.store(true, std::memory_order_release);
+      fail(FailureKind::Exception, self.id,
+           "thread " + std::to_string(self.id) + " threw " + describe_current_exception(),
+           "  after " + site_text(self.last_site) + "\n");
     }
     t_current = nullptr;
   }
+  leave_if_abandoned();   // the body may have been stuck when the execution was abandoned
   self.in_runtime = true; // the thread is not managed any more; nothing may yield
   thread_ended(self);
 }
 
 void Execution::thread_ended(ManagedThread &self) {
   self.status = ThreadStatus::Finished;
+  wake_all(WaitKind::Join, &self); // during a teardown too: a parent may be joining us
   if (teardown_.load(std::memory_order_acquire)) {
-    controller_.unpark();
+    return_turn(self);
     return;
   }
-  wake_all(WaitKind::Join, &self);
   const int next = pick();
   if (next >= 0) {
     record(next);
-    grant(next);
+    pass_turn(self, next);
     return;
   }
   const bool all_finished = std::all_of(threads_.begin(), threads_.begin() + nthreads_,
@@ -519,20 +613,18 @@ void Execution::thread_ended(ManagedThread &self) {
                                           return thread->status == ThreadStatus::Finished;
                                         });
   if (!all_finished) {
-    set_failure(FailureKind::Deadlock, self.id,
-                "deadlock: thread " + std::to_string(self.id) +
-                    " finished and every other thread is blocked",
-                describe_deadlock());
-    teardown_.store(true, std::memory_order_release);
+    fail(FailureKind::Deadlock, self.id,
+         "deadlock: thread " + std::to_string(self.id) +
+             " finished and every other thread is blocked",
+         describe_deadlock());
   }
-  controller_.unpark();
+  return_turn(self);
 }
 
 void Execution::terminate_thread(ManagedThread &self, std::string message) {
   self.in_runtime = true;
-  set_failure(FailureKind::Exception, self.id, std::move(message),
-              "  after " + site_text(self.last_site) + "\n");
-  teardown_.store(true, std::memory_order_release);
+  fail(FailureKind::Exception, self.id, std::move(message),
+       "  after " + site_text(self.last_site) + "\n");
   self.worker->dead.store(true, std::memory_order_release);
   t_current = nullptr;
   thread_ended(self);

@@ -2,7 +2,8 @@
 // point and every intercepted primitive funnels into step() / block() here, which record the
 // step, ask the strategy who goes next, and hand the turn over. All state below is touched
 // only by the thread holding the turn (or by the controller while no managed thread runs);
-// the Parker handoffs order those accesses, so no lock is needed.
+// the turn moves by compare-and-swap on turn_holder_ and the Parker handoffs order those
+// accesses, so no lock is needed.
 #pragma once
 
 #include <pthread.h>
@@ -31,6 +32,8 @@ struct WaitTarget {
   WaitKind kind = WaitKind::None;
   const void *object = nullptr;
   bool timed = false; // a timed wait: it times out when nothing else can run
+  // For a timed wait, its deadline on CLOCK_MONOTONIC: the earliest times out first.
+  std::int64_t deadline_ns = INT64_MAX;
 };
 
 // Thrown at the point where a managed thread waits when its execution has ended; it unwinds
@@ -52,7 +55,10 @@ struct ManagedThread {
   bool timed_out = false; // the last timed wait ended by timing out
   bool detached = false;
   bool joined = false;
-  bool tearing_down = false; // a Teardown has been thrown in this thread
+  bool unwinding = false;       // a Teardown has been thrown in this thread
+  bool force_unwind = false;    // blocked in a teardown with nothing to wake it: throw Teardown
+  std::uint32_t free_steps = 0; // yield points passed while running freely in a teardown
+  bool exiting = false;         // pthread_exit() was called: unwinding with retval
   // Set while runtime code runs on this thread. The linker keeps one copy of each inline
   // function, and it may be the instrumented one from the code under test, so the runtime's
   // own calls into libstdc++ can reach yield points and interceptors: those pass through.
@@ -93,6 +99,8 @@ public:
   Outcome run(std::span<const std::function<void()>> bodies, Strategy &strategy,
               const RunOptions &options);
   bool abandoned() const { return abandoned_.load(std::memory_order_acquire); }
+  // True once the execution failed or was stopped: its threads are being released.
+  bool ending() const { return teardown_.load(std::memory_order_acquire); }
 
   std::vector<StepRecord> trace;
   std::vector<int> schedule;
@@ -132,20 +140,31 @@ private:
     const interlace_site *site;
   };
 
+  // turn_holder_ values besides thread ids.
+  static constexpr int kController = -1;
+  static constexpr int kAbandoned = -2;
+  // Yield points a thread may pass while running freely in a teardown before it is unwound.
+  static constexpr std::uint32_t kFreeRunSteps = 4096;
+
   ManagedThread &add_thread();
   bool runnable(int id) const;
   int pick();
   void record(int next);
-  void grant(int next);
+  void grant_from_controller(int next);
+  void pass_turn(ManagedThread &self, int next);
+  void return_turn(ManagedThread &self);
   void switch_to(ManagedThread &self, int next);
-  void check_teardown(ManagedThread &self);
-  [[noreturn]] void fail_and_unwind(ManagedThread &self, FailureKind kind, std::string message,
-                                    std::string details);
+  void leave_if_abandoned() const;
+  void after_park(ManagedThread &self);
+  void run_free(ManagedThread &self);
+  void wait_during_teardown(ManagedThread &self);
+  void fail(FailureKind kind, int thread, std::string message, std::string details);
   void set_failure(FailureKind kind, int thread, std::string message, std::string details);
   void thread_ended(ManagedThread &self);
   bool wait_for_turn_back();
+  bool await_turn();
   void teardown_remaining();
-  void abandon();
+  bool abandon();
   std::string describe_deadlock() const;
   std::string describe_positions() const;
   std::string describe_wait(const ManagedThread &thread) const;
@@ -165,7 +184,7 @@ private:
   Outcome outcome_;
   std::atomic<bool> teardown_{false};
   std::atomic<bool> abandoned_{false};
-  std::atomic<int> turn_holder_{-1};
+  std::atomic<int> turn_holder_{kController};
   std::atomic<std::uint64_t> progress_{0}; // steps_, for the controller's stall watchdog
   std::atomic<bool> stop_requested_{false};
   Parker controller_;

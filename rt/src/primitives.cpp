@@ -3,6 +3,7 @@
 #include <pthread.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <ctime>
 
 #include "execution.hpp"
@@ -48,15 +49,29 @@ bool valid_abstime(const struct timespec *abstime) {
   return abstime != nullptr && abstime->tv_nsec >= 0 && abstime->tv_nsec < 1'000'000'000;
 }
 
-// Acquires `mutex` cooperatively. A timed acquisition times out only when no other
-// managed thread can run: that is how the runtime models time.
-int acquire(ManagedThread &self, void *mutex, const struct timespec *abstime) {
+std::int64_t nanoseconds(const struct timespec &time) {
+  return static_cast<std::int64_t>(time.tv_sec) * 1'000'000'000 + time.tv_nsec;
+}
+
+// An absolute timeout on `clock` as a CLOCK_MONOTONIC time, so that waits on different
+// clocks can be ordered.
+std::int64_t monotonic_deadline_ns(int clock, const struct timespec &abstime) {
+  if (clock == CLOCK_MONOTONIC) {
+    return nanoseconds(abstime);
+  }
+  struct timespec now_real{};
+  struct timespec now_monotonic{};
+  clock_gettime(CLOCK_REALTIME, &now_real);
+  clock_gettime(CLOCK_MONOTONIC, &now_monotonic);
+  return nanoseconds(abstime) - nanoseconds(now_real) + nanoseconds(now_monotonic);
+}
+
+// Acquires `mutex` cooperatively. A timed acquisition (abstime on `clock`) times out only
+// when no other managed thread can run: that is how the runtime models time.
+int acquire(ManagedThread &self, void *mutex, int clock, const struct timespec *abstime) {
   RuntimeSection section(self);
   Execution &execution = *self.execution;
   execution.step(self, sync_event(EventKind::Lock, mutex));
-  if (self.tearing_down) {
-    return real::pthread_mutex_trylock(mutex); // never block while unwinding
-  }
   for (;;) {
     const int rc = real::pthread_mutex_trylock(mutex);
     if (rc == 0 || rc == EOWNERDEAD) {
@@ -73,7 +88,11 @@ int acquire(ManagedThread &self, void *mutex, const struct timespec *abstime) {
     if (timed && !valid_abstime(abstime)) {
       return EINVAL;
     }
-    execution.block(self, WaitTarget{WaitKind::Mutex, mutex, timed});
+    WaitTarget target{WaitKind::Mutex, mutex, timed};
+    if (timed) {
+      target.deadline_ns = monotonic_deadline_ns(clock, *abstime);
+    }
+    execution.block(self, target);
     if (self.timed_out) {
       return ETIMEDOUT;
     }
@@ -88,7 +107,7 @@ int pthread_create(ManagedThread &self, real::ThreadHandle *thread, const void *
   Execution &execution = *self.execution;
   const int rc = error_on_teardown(EAGAIN, [&] {
     execution.step(self, sync_event(EventKind::Spawn, nullptr));
-    return self.tearing_down ? EAGAIN : 0;
+    return execution.ending() ? EAGAIN : 0; // no new threads while the execution ends
   });
   if (rc != 0) {
     return rc;
@@ -147,10 +166,14 @@ int pthread_detach(ManagedThread &self, real::ThreadHandle thread) {
   return 0;
 }
 
-void pthread_exit(ManagedThread & /*self*/, void *retval) { throw ThreadExit{retval}; }
+void pthread_exit(ManagedThread &self, void *retval) {
+  self.exiting = true;
+  self.retval = retval;
+  throw ThreadExit{retval};
+}
 
 int pthread_mutex_lock(ManagedThread &self, void *mutex) {
-  return error_on_teardown(EDEADLK, [&] { return acquire(self, mutex, nullptr); });
+  return error_on_teardown(EDEADLK, [&] { return acquire(self, mutex, CLOCK_REALTIME, nullptr); });
 }
 
 int pthread_mutex_trylock(ManagedThread &self, void *mutex) {
@@ -170,7 +193,7 @@ int pthread_mutex_trylock(ManagedThread &self, void *mutex) {
 }
 
 int pthread_mutex_timedlock(ManagedThread &self, void *mutex, const struct timespec *abstime) {
-  return error_on_teardown(EDEADLK, [&] { return acquire(self, mutex, abstime); });
+  return error_on_teardown(EDEADLK, [&] { return acquire(self, mutex, CLOCK_REALTIME, abstime); });
 }
 
 int pthread_mutex_clocklock(ManagedThread &self, void *mutex, int clock,
@@ -178,7 +201,7 @@ int pthread_mutex_clocklock(ManagedThread &self, void *mutex, int clock,
   if (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC) {
     return EINVAL;
   }
-  return error_on_teardown(EDEADLK, [&] { return acquire(self, mutex, abstime); });
+  return error_on_teardown(EDEADLK, [&] { return acquire(self, mutex, clock, abstime); });
 }
 
 int pthread_mutex_unlock(ManagedThread &self, void *mutex) {
@@ -190,7 +213,7 @@ int pthread_mutex_unlock(ManagedThread &self, void *mutex) {
     return 0;
   });
   const int rc = real::pthread_mutex_unlock(mutex);
-  if (rc == 0 && fully_released(mutex) && !self.tearing_down) {
+  if (rc == 0 && fully_released(mutex)) {
     execution.note_released(mutex);
     execution.wake_all(WaitKind::Mutex, mutex);
   }

@@ -5,7 +5,9 @@
 #include <cerrno>
 #include <ctime>
 #include <mutex>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "run_helpers.hpp"
 
@@ -178,6 +180,33 @@ TEST(MutexTest, ATimedLockTimesOutOnlyWhenNothingElseCanRun) {
     ASSERT_FALSE(run_seeded(executor, holder_releases, seed).failed());
   }
   EXPECT_EQ(successes, 50);
+}
+
+TEST(MutexTest, TheTimedWaitWithTheEarliestDeadlineTimesOutFirst) {
+  rt::Executor executor;
+  std::timed_mutex mutex;
+  std::vector<char> order;
+  Bodies bodies = {[&] {
+    std::lock_guard<std::timed_mutex> guard(mutex);
+    // Created first (a lower id) but with the later deadline.
+    std::thread patient([&] {
+      if (!mutex.try_lock_for(std::chrono::hours(1))) {
+        order.push_back('p');
+      }
+    });
+    std::thread hasty([&] {
+      if (!mutex.try_lock_for(std::chrono::milliseconds(1))) {
+        order.push_back('h');
+      }
+    });
+    hasty.join();
+    patient.join();
+  }};
+  for (std::uint64_t seed = 0; seed < 20; ++seed) {
+    order.clear();
+    ASSERT_FALSE(run_seeded(executor, bodies, seed).failed());
+    EXPECT_EQ(std::string(order.begin(), order.end()), "hp") << "seed " << seed;
+  }
 }
 
 TEST(MutexTest, AMutexTakenOutsideExecutionsIsTheRealOne) {

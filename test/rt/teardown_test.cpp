@@ -1,11 +1,14 @@
 // Ending an execution early leaves nothing behind.
 #include <gtest/gtest.h>
+#include <pthread.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
 
+#include "interlace/annotations.h"
 #include "run_helpers.hpp"
 
 namespace interlace::testing {
@@ -86,6 +89,118 @@ TEST(TeardownTest, DestructorsOfTornDownThreadsRun) {
   Bodies next(2, [&] { ran.fetch_add(1); });
   EXPECT_FALSE(run_seeded(executor, next, 0).failed());
   EXPECT_EQ(ran.load(), 2);
+}
+
+// Global on purpose: teardown must release locks that outlive the execution's state.
+std::mutex g_global_mutex;
+std::atomic<int> g_churn{0};
+
+TEST(TeardownTest, AGlobalMutexHeldAcrossAJoinIsReleased) {
+  rt::Executor executor;
+  Bodies bodies = {[] {
+                     std::lock_guard<std::mutex> lock(g_global_mutex);
+                     std::jthread child([] {
+                       for (int i = 0; i < 100; ++i) {
+                         g_churn.fetch_add(1);
+                       }
+                     });
+                     for (int i = 0; i < 100; ++i) {
+                       g_churn.fetch_add(1);
+                     }
+                   },
+                   [] {
+                     for (int i = 0; i < 5; ++i) {
+                       g_churn.fetch_add(1);
+                     }
+                     throw std::runtime_error("boom");
+                   }};
+  // Thread 0 takes the lock and starts its child, then thread 1 runs and throws.
+  std::vector<int> schedule(30, 0);
+  schedule.insert(schedule.end(), 30, 1);
+  const rt::Outcome outcome = run_replay(executor, bodies, schedule);
+  ASSERT_EQ(outcome.failure, rt::FailureKind::Exception) << outcome.message;
+  ASSERT_TRUE(g_global_mutex.try_lock()) << "the teardown left the global mutex locked";
+  g_global_mutex.unlock();
+  Bodies next = {[] { std::lock_guard<std::mutex> lock(g_global_mutex); }};
+  EXPECT_FALSE(run_seeded(executor, next, 0).failed());
+}
+
+TEST(TeardownTest, ThreadsReleasedFromAYieldPointRunTheirDestructors) {
+  rt::Executor executor;
+  std::atomic<int> constructed{0};
+  std::atomic<int> destroyed{0};
+  struct Tracked {
+    std::atomic<int> *destroyed;
+    ~Tracked() { destroyed->fetch_add(1); }
+  };
+  Bodies bodies = {[&] {
+                     constructed.fetch_add(1);
+                     Tracked tracked{&destroyed};
+                     for (int i = 0; i < 50; ++i) {
+                       g_churn.fetch_add(1); // parked here when thread 1 throws
+                     }
+                   },
+                   [&] {
+                     g_churn.fetch_add(1);
+                     throw std::runtime_error("boom");
+                   }};
+  int failures = 0;
+  for (std::uint64_t seed = 0; seed < 100; ++seed) {
+    failures += run_seeded(executor, bodies, seed).failed() ? 1 : 0;
+  }
+  EXPECT_EQ(failures, 100);
+  EXPECT_EQ(destroyed.load(), constructed.load());
+}
+
+// No yield point inside: while a thread is here, no other managed thread may run.
+std::atomic<int> g_inside{-1};
+std::atomic<long> g_overlaps{0};
+INTERLACE_NO_INSTRUMENT void exclusive_region(int me) {
+  g_inside.store(me);
+  for (int i = 0; i < 2000; ++i) {
+    if (g_inside.load() != me) {
+      g_overlaps.fetch_add(1);
+      return;
+    }
+  }
+}
+
+void *sleep_then_touch(void *) {
+  usleep(300000); // no yield point, no interceptor: the execution stalls here
+  g_churn.fetch_add(1);
+  return nullptr;
+}
+
+TEST(TeardownTest, AThreadLeftBehindNeverRunsAlongsideALaterExecution) {
+  {
+    rt::Executor stalled;
+    Bodies bodies = {[] {
+      pthread_t child;
+      pthread_create(&child, nullptr, &sleep_then_touch, nullptr);
+      pthread_join(child, nullptr);
+    }};
+    rt::RunOptions options;
+    options.stall_timeout = std::chrono::milliseconds(100);
+    EXPECT_EQ(run_seeded(stalled, bodies, 1, options).failure, rt::FailureKind::Timeout);
+  }
+  // The stuck thread wakes up while these run; it must end itself, not hand out turns.
+  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(600);
+  int runs = 0;
+  while (std::chrono::steady_clock::now() < until) {
+    rt::Executor executor;
+    Bodies bodies;
+    for (int t = 0; t < 2; ++t) {
+      bodies.emplace_back([t] {
+        for (int i = 0; i < 100; ++i) {
+          g_churn.fetch_add(1);
+          exclusive_region(t);
+        }
+      });
+    }
+    ASSERT_FALSE(run_seeded(executor, bodies, static_cast<std::uint64_t>(runs++)).failed());
+  }
+  EXPECT_GT(runs, 5);
+  EXPECT_EQ(g_overlaps.load(), 0);
 }
 
 } // namespace

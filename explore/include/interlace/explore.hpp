@@ -41,6 +41,9 @@ struct ExploreOptions {
   bool shrink = true;
   std::chrono::milliseconds timeout = std::chrono::seconds(60); // whole exploration
   int max_steps = 100000; // steps in one execution before it counts as a livelock
+  // A schedule in which no step happens for this long has a thread stuck in code interlace
+  // does not control (a blocking system call, an uninstrumented spin): it ends as a timeout.
+  std::chrono::milliseconds stall_timeout = std::chrono::seconds(10);
 };
 
 template <class State> struct InterleavingResult {
@@ -76,7 +79,8 @@ struct ExplorationSpec {
   void *run_context = nullptr;
   std::function<bool()> invariant_holds; // check the current state
   std::function<void()> keep_state;      // keep the current state as the counterexample
-  std::source_location where;            // the explore_interleavings call
+  std::function<std::shared_ptr<void>()> share_state; // the current state, type-erased
+  std::source_location where;                         // the explore_interleavings call
 };
 
 struct ExplorationReport {
@@ -157,6 +161,7 @@ auto explore_interleavings(Setup setup, std::vector<std::function<void(StateOf<S
   spec.run_context = &runner;
   spec.invariant_holds = [&] { return static_cast<bool>(invariant(std::as_const(*current))); };
   spec.keep_state = [&] { kept = current; };
+  spec.share_state = [&]() -> std::shared_ptr<void> { return current; };
 
   detail::ExplorationReport report = detail::explore(spec, options);
 
