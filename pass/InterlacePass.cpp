@@ -24,6 +24,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "InterlacePass.h"
+#include "DebugLocations.h"
 
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SmallPtrSet.h"
@@ -40,8 +41,6 @@
 #include "llvm/IR/Instructions.h"
 #include "llvm/IR/IntrinsicInst.h"
 #include "llvm/IR/Module.h"
-#include "llvm/Passes/PassBuilder.h"
-#include "llvm/Passes/PassPlugin.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Debug.h"
 #include "llvm/Support/Path.h"
@@ -57,6 +56,7 @@
 #include <vector>
 
 using namespace llvm;
+using namespace interlace;
 
 #define DEBUG_TYPE "interlace"
 
@@ -98,7 +98,7 @@ STATISTIC(NumSkippedFunctionsIgnorelist, "Functions skipped: ignore list");
 // --- Runtime ABI (rt/include/interlace/abi.h) -------------------------------
 
 namespace abi {
-constexpr unsigned Version = 1;
+constexpr unsigned Version = 2;
 constexpr const char *RegisterModule = "__interlace_register_module";
 constexpr const char *Read = "__interlace_read";
 constexpr const char *Write = "__interlace_write";
@@ -107,6 +107,7 @@ constexpr const char *Fence = "__interlace_fence";
 constexpr const char *NoInstrumentAnnotation = "interlace_no_instrument";
 constexpr const char *CtorName = "interlace.module_ctor";
 constexpr const char *SiteTableName = "__interlace_sites";
+constexpr unsigned SystemHeaderFlag = 1; // INTERLACE_SITE_SYSTEM_HEADER
 
 enum SiteKind : unsigned {
   Load = 0,
@@ -211,8 +212,9 @@ struct Site {
   unsigned Line = 0;
   unsigned Column = 0;
   unsigned Kind = 0;
+  unsigned Flags = 0;
 
-  auto key() const { return std::tie(File, Function, Line, Column, Kind); }
+  auto key() const { return std::tie(File, Function, Line, Column, Kind, Flags); }
   bool operator<(const Site &Other) const { return key() < Other.key(); }
 };
 
@@ -225,39 +227,6 @@ struct Yield {
   Value *Size;
   unsigned SiteIndex;
 };
-
-bool isSystemPath(StringRef Path) {
-  return Path.starts_with("/usr/include/") || Path.starts_with("/usr/lib/gcc/") ||
-         Path.starts_with("/usr/lib/llvm-") || Path.contains("/c++/v1/");
-}
-
-std::string fullPath(const DIScope *Scope) {
-  StringRef File = Scope->getFilename();
-  if (File.empty())
-    return "?";
-  SmallString<256> Path;
-  if (sys::path::is_absolute(File)) {
-    Path = File;
-  } else {
-    Path = Scope->getDirectory();
-    sys::path::append(Path, File);
-  }
-  sys::path::remove_dots(Path, /*remove_dot_dot=*/true);
-  return std::string(Path);
-}
-
-// "Counter::increment" from a subprogram and its enclosing scopes.
-std::string qualifiedName(const DISubprogram *SP) {
-  std::string Name = SP->getName().str();
-  for (const DIScope *Scope = SP->getScope(); Scope; Scope = Scope->getScope()) {
-    if (isa<DIFile>(Scope) || isa<DICompileUnit>(Scope))
-      break;
-    StringRef Part = Scope->getName();
-    if (!Part.empty())
-      Name.insert(0, Part.str() + "::");
-  }
-  return Name;
-}
 
 class Instrumenter {
 public:
@@ -311,9 +280,7 @@ bool Instrumenter::initialize() {
   Int32Ty = Type::getInt32Ty(Ctx);
   Int64Ty = Type::getInt64Ty(Ctx);
   PtrTy = PointerType::getUnqual(Ctx);
-  // Layout of interlace_site in abi.h.
-  SiteTy =
-      StructType::create(Ctx, {PtrTy, PtrTy, Int32Ty, Int32Ty, Int32Ty, Int32Ty}, "interlace.site");
+  SiteTy = siteType(M);
   Type *VoidTy = Type::getVoidTy(Ctx);
   ReadFn = M.getOrInsertFunction(abi::Read, VoidTy, PtrTy, Int64Ty, PtrTy);
   WriteFn = M.getOrInsertFunction(abi::Write, VoidTy, PtrTy, Int64Ty, PtrTy);
@@ -543,6 +510,8 @@ unsigned Instrumenter::siteFor(const Instruction &I, unsigned Kind) {
       }
     }
     S.File = fullPath(Chosen->getScope());
+    if (isSystemPath(S.File))
+      S.Flags |= abi::SystemHeaderFlag;
     S.Line = Chosen->getLine();
     S.Column = Chosen->getColumn();
     if (const DISubprogram *SP = Chosen->getScope()->getSubprogram())
@@ -576,7 +545,7 @@ GlobalVariable *Instrumenter::emitSiteTable() {
     Records.push_back(ConstantStruct::get(
         SiteTy, {String(S.File), String(S.Function), ConstantInt::get(Int32Ty, S.Line),
                  ConstantInt::get(Int32Ty, S.Column), ConstantInt::get(Int32Ty, S.Kind),
-                 ConstantInt::get(Int32Ty, 0)}));
+                 ConstantInt::get(Int32Ty, S.Flags)}));
   }
   auto *TableTy = ArrayType::get(SiteTy, Records.size());
   return new GlobalVariable(M, TableTy, /*isConstant=*/true, GlobalValue::PrivateLinkage,
@@ -629,18 +598,3 @@ PreservedAnalyses InterlacePass::run(Module &M, ModuleAnalysisManager &) {
 }
 
 } // namespace interlace
-
-extern "C" LLVM_ATTRIBUTE_WEAK PassPluginLibraryInfo llvmGetPassPluginInfo() {
-  return {LLVM_PLUGIN_API_VERSION, "InterlacePass", "0.1", [](PassBuilder &PB) {
-            PB.registerOptimizerLastEPCallback([](ModulePassManager &MPM, OptimizationLevel) {
-              MPM.addPass(interlace::InterlacePass());
-            });
-            PB.registerPipelineParsingCallback(
-                [](StringRef Name, ModulePassManager &MPM, ArrayRef<PassBuilder::PipelineElement>) {
-                  if (Name != "interlace")
-                    return false;
-                  MPM.addPass(interlace::InterlacePass());
-                  return true;
-                });
-          }};
-}

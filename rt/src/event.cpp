@@ -26,6 +26,8 @@ const char *to_string(EventKind kind) {
     return "unlock";
   case EventKind::Finish:
     return "finish";
+  case EventKind::Marker:
+    return "marker";
   }
   return "?";
 }

@@ -94,6 +94,11 @@ Outcome Execution::run(std::span<const std::function<void()>> bodies, Strategy &
   }
 
   const int first = pick();
+  if (first == kStrategyStop) {
+    fail(FailureKind::Stopped, -1, strategy_->stop_reason(), describe_threads());
+    teardown_remaining();
+    return outcome_;
+  }
   record(first);
   grant_from_controller(first);
   if (!await_turn()) {
@@ -268,11 +273,14 @@ int Execution::pick() {
     }
     return earliest;
   }
+  const std::optional<int> choice =
+      strategy_->next(Decision{steps_, current_, candidates_, pending_});
+  if (choice == Strategy::kStop) {
+    return kStrategyStop;
+  }
   if (candidates_.size() == 1) {
     return candidates_[0];
   }
-  const std::optional<int> choice =
-      strategy_->next(Decision{steps_, current_, candidates_, pending_});
   if (choice) {
     const int wanted = *choice;
     if (wanted >= 0 && wanted < nthreads_) {
@@ -383,15 +391,15 @@ void Execution::step(ManagedThread &self, const Event &event) {
     run_free(self);
     return;
   }
-  if (event.site != nullptr) {
-    self.last_site = event.site;
+  if (event.site != nullptr && (event.site->flags & INTERLACE_SITE_SYSTEM_HEADER) == 0) {
+    self.last_site = event.site; // where the user's code was, for reports
   }
   if (event.kind != EventKind::Start && event.kind < EventKind::Spawn) {
     ++memory_steps;
   }
   pending_[self.id] = event;
   if (stop_requested_.load(std::memory_order_relaxed)) {
-    fail(FailureKind::Stopped, self.id, "stopped: the deadline passed", "");
+    fail(FailureKind::Stopped, self.id, "stopped: the deadline passed", describe_threads());
     return;
   }
   if (steps_ >= options_.max_steps) {
@@ -401,6 +409,10 @@ void Execution::step(ManagedThread &self, const Event &event) {
     return;
   }
   const int next = pick();
+  if (next == kStrategyStop) {
+    fail(FailureKind::Stopped, self.id, strategy_->stop_reason(), describe_threads());
+    return; // this thread now runs freely, like every other
+  }
   record(next);
   if (next != self.id) {
     switch_to(self, next);
@@ -418,6 +430,11 @@ void Execution::block(ManagedThread &self, WaitTarget target) {
     return;
   }
   const int next = pick();
+  if (next == kStrategyStop) {
+    fail(FailureKind::Stopped, self.id, strategy_->stop_reason(), describe_threads());
+    wait_during_teardown(self);
+    return;
+  }
   if (next < 0) {
     fail(FailureKind::Deadlock, self.id,
          "deadlock: thread " + std::to_string(self.id) + " blocked and no managed thread can run",
@@ -493,7 +510,7 @@ void Execution::note_released(const void *mutex) {
 
 void Execution::set_failure(FailureKind kind, int thread, std::string message,
                             std::string details) {
-  if (!outcome_.failed()) {
+  if (outcome_.failure == FailureKind::None) { // the first failure (or stop) is the verdict
     outcome_.failure = kind;
     outcome_.thread = thread;
     outcome_.message = std::move(message);
@@ -553,6 +570,37 @@ std::string Execution::describe_deadlock() const {
   return text;
 }
 
+std::string Execution::label(int id) const {
+  if (id >= 0 && static_cast<std::size_t>(id) < options_.thread_names.size()) {
+    return options_.thread_names[static_cast<std::size_t>(id)];
+  }
+  return "thread " + std::to_string(id);
+}
+
+// Where every thread stands: at a marker, waiting for something, finished, or between steps.
+std::string Execution::describe_threads() const {
+  std::string text;
+  for (int id = 0; id < nthreads_; ++id) {
+    const ManagedThread &thread = *threads_[id];
+    const Event &pending = pending_[id];
+    text += "  " + label(id) + " ";
+    if (thread.status == ThreadStatus::Finished) {
+      text += "has finished";
+    } else if (thread.status == ThreadStatus::Blocked) {
+      text += "waits for " + describe_wait(thread) + ", after " + site_text(thread.last_site);
+    } else if (pending.kind == EventKind::Marker) {
+      text += "is at marker '" + std::string(static_cast<const char *>(pending.addr)) + "' (" +
+              site_text(pending.site) + ")";
+    } else if (pending.kind == EventKind::Start) {
+      text += "has not started";
+    } else {
+      text += "is at " + site_text(pending.site != nullptr ? pending.site : thread.last_site);
+    }
+    text += "\n";
+  }
+  return text;
+}
+
 std::string Execution::describe_positions() const {
   std::string text;
   for (int id = 0; id < nthreads_; ++id) {
@@ -584,9 +632,13 @@ void Execution::run_thread(ManagedThread &self) {
       self.retval = exit.retval;
     } catch (...) {
       RuntimeSection section(self);
+      const bool first = outcome_.failure == FailureKind::None;
       fail(FailureKind::Exception, self.id,
            "thread " + std::to_string(self.id) + " threw " + describe_current_exception(),
            "  after " + site_text(self.last_site) + "\n");
+      if (first) {
+        outcome_.exception = std::current_exception();
+      }
     }
     t_current = nullptr;
   }
@@ -597,12 +649,18 @@ void Execution::run_thread(ManagedThread &self) {
 
 void Execution::thread_ended(ManagedThread &self) {
   self.status = ThreadStatus::Finished;
+  pending_[self.id] = Event{EventKind::Finish, 0, nullptr, nullptr};
   wake_all(WaitKind::Join, &self); // during a teardown too: a parent may be joining us
   if (teardown_.load(std::memory_order_acquire)) {
     return_turn(self);
     return;
   }
   const int next = pick();
+  if (next == kStrategyStop) {
+    fail(FailureKind::Stopped, self.id, strategy_->stop_reason(), describe_threads());
+    return_turn(self);
+    return;
+  }
   if (next >= 0) {
     record(next);
     pass_turn(self, next);

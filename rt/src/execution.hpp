@@ -143,6 +143,9 @@ private:
   // turn_holder_ values besides thread ids.
   static constexpr int kController = -1;
   static constexpr int kAbandoned = -2;
+  // pick() results besides thread ids: nobody can run, or the strategy stopped the run.
+  static constexpr int kNobody = -1;
+  static constexpr int kStrategyStop = -3;
   // Yield points a thread may pass while running freely in a teardown before it is unwound.
   static constexpr std::uint32_t kFreeRunSteps = 4096;
 
@@ -167,6 +170,8 @@ private:
   bool abandon();
   std::string describe_deadlock() const;
   std::string describe_positions() const;
+  std::string describe_threads() const;
+  std::string label(int id) const;
   std::string describe_wait(const ManagedThread &thread) const;
 
   std::vector<Worker *> &workers_;

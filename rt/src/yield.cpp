@@ -36,4 +36,8 @@ void __interlace_rmw(const void *addr, uint64_t size, const interlace_site *site
 
 void __interlace_fence(const interlace_site *site) { yield(EventKind::Fence, nullptr, 0, site); }
 
+void __interlace_marker(const char *name, const interlace_site *site) {
+  yield(EventKind::Marker, name, 0, site);
+}
+
 } // extern "C"

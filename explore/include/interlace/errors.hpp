@@ -13,4 +13,10 @@ public:
   using std::runtime_error::runtime_error;
 };
 
+// A trace-marker schedule that cannot proceed: its what() names the step and the cause.
+class ScheduleError : public std::runtime_error {
+public:
+  using std::runtime_error::runtime_error;
+};
+
 } // namespace interlace

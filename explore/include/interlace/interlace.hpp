@@ -10,3 +10,4 @@
 #include "interlace/errors.hpp"
 #include "interlace/explore.hpp"
 #include "interlace/gtest.hpp"
+#include "interlace/trace_markers.hpp"

@@ -15,7 +15,7 @@
 extern "C" {
 #endif
 
-#define INTERLACE_ABI_VERSION 1
+#define INTERLACE_ABI_VERSION 2
 
 /* What the instrumented instruction was. The callee says whether a step reads or
  * writes; the site kind says which source construct it came from. */
@@ -33,6 +33,13 @@ enum interlace_site_kind {
   INTERLACE_SITE_MARKER = 10
 };
 
+/* Bits of interlace_site::flags. */
+enum interlace_site_flags {
+  /* The access is in a system header (the C or C++ library) and was not inlined into user
+   * code: reports prefer the user's own lines. */
+  INTERLACE_SITE_SYSTEM_HEADER = 1
+};
+
 /* One static record per instrumented instruction. `file` is an absolute path when
  * the module had debug info, "?" otherwise; `line` and `column` are then 0. */
 typedef struct interlace_site {
@@ -40,8 +47,8 @@ typedef struct interlace_site {
   const char *function;
   uint32_t line;
   uint32_t column;
-  uint32_t kind; /* enum interlace_site_kind */
-  uint32_t reserved;
+  uint32_t kind;  /* enum interlace_site_kind */
+  uint32_t flags; /* enum interlace_site_flags */
 } interlace_site;
 
 /* Called once per instrumented module from a module constructor. */
@@ -54,6 +61,10 @@ void __interlace_read(const void *addr, uint64_t size, const interlace_site *sit
 void __interlace_write(const void *addr, uint64_t size, const interlace_site *site);
 void __interlace_rmw(const void *addr, uint64_t size, const interlace_site *site);
 void __interlace_fence(const interlace_site *site);
+
+/* A trace marker: the calling thread reached the line the marker gates. Inserted by the pass
+ * for `// interlace: NAME` comments, or written as INTERLACE_MARKER(NAME). */
+void __interlace_marker(const char *name, const interlace_site *site);
 
 #ifdef __cplusplus
 }

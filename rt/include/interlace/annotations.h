@@ -2,6 +2,8 @@
 #ifndef INTERLACE_ANNOTATIONS_H
 #define INTERLACE_ANNOTATIONS_H
 
+#include "interlace/abi.h"
+
 /* Marks a function whose memory accesses get no yield points: the scheduler never switches
  * threads inside it. It implies noinline, because code inlined into an instrumented caller
  * would be instrumented there.
@@ -13,5 +15,19 @@
 #else
 #define INTERLACE_NO_INSTRUMENT
 #endif
+
+/* A trace marker in code, for builds without the pass (or where a comment cannot go). The
+ * same as a `// interlace: NAME` comment on the line after it:
+ *
+ *   INTERLACE_MARKER(read_balance);
+ *   int current = balance;
+ *
+ * Needs the runtime (Interlace::runtime or Interlace::interlace) at link time. */
+#define INTERLACE_MARKER(NAME)                                                                     \
+  do {                                                                                             \
+    static const interlace_site interlace_marker_site_ = {                                         \
+        __FILE__, __func__, __LINE__, 0, INTERLACE_SITE_MARKER, 0};                                \
+    __interlace_marker(#NAME, &interlace_marker_site_);                                            \
+  } while (0)
 
 #endif /* INTERLACE_ANNOTATIONS_H */

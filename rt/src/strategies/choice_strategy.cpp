@@ -10,6 +10,9 @@ void ChoiceStrategy::begin() {
 }
 
 std::optional<int> ChoiceStrategy::next(const Decision &decision) {
+  if (decision.candidates.size() == 1) {
+    return decision.candidates[0]; // nothing to decide: no draw, the run goes on
+  }
   if (decision.step >= max_ops_) {
     return std::nullopt;
   }

@@ -19,7 +19,8 @@ enum class EventKind : std::uint8_t {
   Detach, // pthread_detach
   Lock,   // a mutex acquisition attempt
   Unlock, // a mutex release
-  Finish, // the thread's body returned (not itself executed as a step)
+  Finish, // the thread's body returned (announced by finished threads; never executed)
+  Marker, // a trace marker; Event::addr is then the marker's name (a C string)
 };
 
 // Human-readable name of a kind, e.g. "read".
@@ -35,7 +36,8 @@ constexpr bool is_write(EventKind kind) {
   return kind == EventKind::Write || kind == EventKind::Rmw;
 }
 
-// An announced step: a thread is parked before it, waiting for the scheduler.
+// An announced step: a thread is parked before it, waiting for the scheduler. A finished
+// thread's announced event is Finish.
 struct Event {
   EventKind kind = EventKind::Start;
   std::uint32_t size = 0;

@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <span>
@@ -39,9 +40,10 @@ const char *to_string(FailureKind kind);
 
 struct Outcome {
   FailureKind failure = FailureKind::None;
-  int thread = -1;     // the thread that threw, blocked last, or held the turn at the end
-  std::string message; // one line, e.g. "thread 1 threw std::runtime_error: boom"
-  std::string details; // further lines (each thread's wait in a deadlock), may be empty
+  int thread = -1;              // the thread that threw, blocked last, or held the turn at the end
+  std::string message;          // one line, e.g. "thread 1 threw std::runtime_error: boom"
+  std::string details;          // further lines (each thread's wait in a deadlock), may be empty
+  std::exception_ptr exception; // for FailureKind::Exception: what the thread threw, if any
 
   // True when the code under test failed; a stopped run did not fail.
   bool failed() const { return failure != FailureKind::None && failure != FailureKind::Stopped; }
@@ -56,6 +58,8 @@ struct RunOptions {
   // A run in which no step happens for this long is abandoned (FailureKind::Timeout); once
   // past the deadline, one second without a step is enough.
   std::chrono::milliseconds stall_timeout = std::chrono::seconds(10);
+  // Names for threads 0.. in reports ("thread N" for the others). Must outlive run().
+  std::span<const std::string> thread_names;
 };
 
 namespace detail {

@@ -6,12 +6,13 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <string>
 
 #include "interlace/rt/event.hpp"
 
 namespace interlace::rt {
 
-// What the strategy sees when a decision is due.
+// What the strategy sees at every step.
 struct Decision {
   std::uint64_t step = 0; // index of the step being decided, from 0
   int current = -1;       // the thread that executed the previous step (-1 before the first)
@@ -24,16 +25,23 @@ struct Decision {
 
 class Strategy {
 public:
+  // Returned by next() to end the execution; stop_reason() then says why.
+  static constexpr int kStop = -2;
+
   virtual ~Strategy() = default;
 
   // Called once before an execution starts.
   virtual void begin() {}
 
-  // The thread id to run next. A thread that is not runnable is replaced by the next
-  // runnable id cyclically after it. std::nullopt means "no opinion": the runtime then
-  // continues deterministically (the current thread keeps running for a fairness quantum,
-  // then the next runnable thread in id order takes over).
+  // The thread id to run next, asked at every step (even with one runnable thread). A
+  // thread that is not runnable is replaced by the next runnable id cyclically after it.
+  // std::nullopt means "no opinion": the runtime then continues deterministically (the
+  // current thread keeps running for a fairness quantum, then the next runnable thread in id
+  // order takes over). kStop ends the execution as FailureKind::Stopped.
   virtual std::optional<int> next(const Decision &decision) = 0;
+
+  // Why next() returned kStop.
+  virtual std::string stop_reason() const { return {}; }
 };
 
 } // namespace interlace::rt

@@ -1,0 +1,130 @@
+// TraceExecutor: runs named threads through a marker schedule on the runtime.
+#include <algorithm>
+#include <cstdint>
+#include <regex>
+#include <set>
+
+#include "interlace/rt/executor.hpp"
+#include "interlace/trace_markers.hpp"
+#include "trace_strategy.hpp"
+
+namespace interlace {
+namespace {
+
+std::vector<Step> non_empty(std::vector<Step> steps) {
+  if (steps.empty()) {
+    throw ScheduleError(
+        "interlace::Schedule: a schedule needs at least one step, e.g. "
+        "Schedule{{\"thread1\", \"read_balance\"}, {\"thread2\", \"read_balance\"}}");
+  }
+  return steps;
+}
+
+std::string joined(const std::vector<std::string> &names) {
+  std::string text;
+  for (const std::string &name : names) {
+    text += (text.empty() ? "" : ", ") + name;
+  }
+  return text.empty() ? "none" : text;
+}
+
+// The runtime's reports say "thread N"; name the threads the way the test did.
+std::string with_names(const std::string &text, const std::vector<std::string> &names) {
+  static const std::regex thread_id("thread ([0-9]+)");
+  std::string result;
+  auto last = text.cbegin();
+  for (std::sregex_iterator it(text.begin(), text.end(), thread_id), end; it != end; ++it) {
+    const std::size_t id = std::stoul((*it)[1].str());
+    result.append(last, text.cbegin() + it->position());
+    result += id < names.size() ? names[id] : it->str();
+    last = text.cbegin() + it->position() + it->length();
+  }
+  result.append(last, text.cend());
+  return result;
+}
+
+} // namespace
+
+Schedule::Schedule(std::initializer_list<Step> steps) : steps_(non_empty(steps)) {}
+
+Schedule::Schedule(std::vector<Step> steps) : steps_(non_empty(std::move(steps))) {}
+
+TraceExecutor::TraceExecutor(Schedule schedule) : schedule_(std::move(schedule)) {}
+
+TraceExecutor::~TraceExecutor() = default;
+
+void TraceExecutor::run(std::string thread_name, std::function<void()> body) {
+  if (waited_) {
+    throw ScheduleError("TraceExecutor::run('" + thread_name +
+                        "') after wait(): a TraceExecutor runs its schedule once; make a new one");
+  }
+  if (std::ranges::find(names_, thread_name) != names_.end()) {
+    throw ScheduleError("TraceExecutor::run: a thread named '" + thread_name +
+                        "' was already run; give every thread its own name");
+  }
+  if (!body) {
+    throw ScheduleError("TraceExecutor::run('" + thread_name + "'): the body is empty");
+  }
+  names_.push_back(std::move(thread_name));
+  bodies_.push_back(std::move(body));
+}
+
+void TraceExecutor::wait(std::chrono::milliseconds timeout) {
+  if (waited_) {
+    throw ScheduleError("TraceExecutor::wait: already waited; a TraceExecutor runs once");
+  }
+  waited_ = true;
+  if (rt::in_managed_thread()) {
+    throw UsageError("TraceExecutor::wait was called from a managed thread; nested executions "
+                     "are not supported");
+  }
+  const std::vector<Step> &steps = schedule_.steps();
+  std::vector<detail::TraceStep> resolved;
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    const auto found = std::ranges::find(names_, steps[i].thread);
+    if (found == names_.end()) {
+      throw ScheduleError("step " + std::to_string(i + 1) + " of " + std::to_string(steps.size()) +
+                          " (" + steps[i].thread + ", " + steps[i].marker + "): no thread named '" +
+                          steps[i].thread + "' was run; the threads are " + joined(names_));
+    }
+    resolved.push_back({static_cast<int>(found - names_.begin()), steps[i].marker});
+  }
+
+  detail::TraceStrategy strategy(std::move(resolved), names_);
+  rt::RunOptions options;
+  options.max_steps = UINT64_MAX; // work between markers may be long: the timeout bounds it
+  options.deadline = std::chrono::steady_clock::now() + timeout;
+  options.stall_timeout = timeout;
+  options.thread_names = names_;
+  rt::Executor executor;
+  const rt::Outcome outcome = executor.run(bodies_, strategy, options);
+
+  const std::string details = with_names(outcome.details, names_);
+  switch (outcome.failure) {
+  case rt::FailureKind::None:
+    if (const std::string unfinished = strategy.unfinished(); !unfinished.empty()) {
+      throw ScheduleError(unfinished);
+    }
+    return;
+  case rt::FailureKind::Exception:
+    if (outcome.exception) {
+      std::rethrow_exception(outcome.exception);
+    }
+    throw ScheduleError(strategy.current_step() + ": " + with_names(outcome.message, names_) +
+                        "\n" + details);
+  case rt::FailureKind::Stopped:
+    if (strategy.stopped()) {
+      throw ScheduleError(strategy.stop_reason() + "\n" + details);
+    }
+    throw ScheduleError("timeout after " + std::to_string(timeout.count()) + " ms at " +
+                        strategy.current_step() + "; where every thread stands:\n" + details);
+  case rt::FailureKind::Deadlock:
+  case rt::FailureKind::Livelock:
+  case rt::FailureKind::Timeout:
+    break;
+  }
+  throw ScheduleError(strategy.current_step() + ": " + with_names(outcome.message, names_) + "\n" +
+                      details);
+}
+
+} // namespace interlace

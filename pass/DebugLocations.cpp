@@ -1,0 +1,54 @@
+//===- DebugLocations.cpp - source locations for interlace sites ----------===//
+
+#include "DebugLocations.h"
+
+#include "llvm/ADT/SmallString.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/Support/Path.h"
+
+using namespace llvm;
+
+namespace interlace {
+
+bool isSystemPath(StringRef Path) {
+  return Path.starts_with("/usr/include/") || Path.starts_with("/usr/lib/gcc/") ||
+         Path.starts_with("/usr/lib/llvm-") || Path.contains("/c++/v1/");
+}
+
+std::string fullPath(const DIScope *Scope) {
+  StringRef File = Scope->getFilename();
+  if (File.empty())
+    return "?";
+  SmallString<256> Path;
+  if (sys::path::is_absolute(File)) {
+    Path = File;
+  } else {
+    Path = Scope->getDirectory();
+    sys::path::append(Path, File);
+  }
+  sys::path::remove_dots(Path, /*remove_dot_dot=*/true);
+  return std::string(Path);
+}
+
+std::string qualifiedName(const DISubprogram *SP) {
+  std::string Name = SP->getName().str();
+  for (const DIScope *Scope = SP->getScope(); Scope; Scope = Scope->getScope()) {
+    if (isa<DIFile>(Scope) || isa<DICompileUnit>(Scope))
+      break;
+    StringRef Part = Scope->getName();
+    if (!Part.empty())
+      Name.insert(0, Part.str() + "::");
+  }
+  return Name;
+}
+
+StructType *siteType(Module &M) {
+  LLVMContext &Ctx = M.getContext();
+  if (StructType *Existing = StructType::getTypeByName(Ctx, "interlace.site"))
+    return Existing;
+  Type *Ptr = PointerType::getUnqual(Ctx);
+  Type *I32 = Type::getInt32Ty(Ctx);
+  return StructType::create(Ctx, {Ptr, Ptr, I32, I32, I32, I32}, "interlace.site");
+}
+
+} // namespace interlace
