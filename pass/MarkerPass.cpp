@@ -128,7 +128,10 @@ const SourceMarkers *MarkerInserter::markersOf(const std::string &Path) {
         It->second.emplace(std::move(Found));
     }
   }
-  return It->second.has_value() ? &It->second.value() : nullptr;
+  std::optional<SourceMarkers> &Entry = It->second;
+  if (!Entry)
+    return nullptr;
+  return &*Entry;
 }
 
 Constant *MarkerInserter::string(const std::string &Text) {
