@@ -9,7 +9,7 @@ config.test_format = lit.formats.ShTest(True)
 config.suffixes = ['.ll', '.c', '.cpp']
 config.excludes = ['Inputs', 'CMakeLists.txt', 'lit.cfg.py']
 config.test_source_root = config.source_dir
-config.test_exec_root = os.path.dirname(__file__)
+config.test_exec_root = config.build_dir  # lit's Output/ goes to the build tree
 
 config.environment['PATH'] = os.pathsep.join([config.llvm_tools_dir,
                                               config.environment.get('PATH', '')])
