@@ -48,7 +48,7 @@ StructType *siteType(Module &M) {
     return Existing;
   Type *Ptr = PointerType::getUnqual(Ctx);
   Type *I32 = Type::getInt32Ty(Ctx);
-  return StructType::create(Ctx, {Ptr, Ptr, I32, I32, I32, I32}, "interlace.site");
+  return StructType::create(Ctx, {Ptr, Ptr, I32, I32, I32, I32, Ptr}, "interlace.site");
 }
 
 } // namespace interlace

@@ -25,7 +25,7 @@ std::string qualifiedName(const llvm::DISubprogram *SP);
 // True for files of the C and C++ standard libraries and the compiler.
 bool isSystemPath(llvm::StringRef Path);
 
-// The struct type of interlace_site { file, function, line, column, kind, reserved }.
+// The struct type of interlace_site { file, function, line, column, kind, flags, object }.
 llvm::StructType *siteType(llvm::Module &M);
 
 } // namespace interlace

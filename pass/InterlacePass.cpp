@@ -24,6 +24,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "InterlacePass.h"
+#include "AccessNames.h"
 #include "DebugLocations.h"
 
 #include "llvm/ADT/DenseMap.h"
@@ -98,12 +99,13 @@ STATISTIC(NumSkippedFunctionsIgnorelist, "Functions skipped: ignore list");
 // --- Runtime ABI (rt/include/interlace/abi.h) -------------------------------
 
 namespace abi {
-constexpr unsigned Version = 2;
+constexpr unsigned Version = 3;
 constexpr const char *RegisterModule = "__interlace_register_module";
 constexpr const char *Read = "__interlace_read";
 constexpr const char *Write = "__interlace_write";
 constexpr const char *Rmw = "__interlace_rmw";
 constexpr const char *Fence = "__interlace_fence";
+constexpr const char *Alloc = "__interlace_alloc";
 constexpr const char *NoInstrumentAnnotation = "interlace_no_instrument";
 constexpr const char *CtorName = "interlace.module_ctor";
 constexpr const char *SiteTableName = "__interlace_sites";
@@ -120,6 +122,7 @@ enum SiteKind : unsigned {
   MemCpy = 7,
   MemMove = 8,
   MemSet = 9,
+  Allocation = 11,
 };
 } // namespace abi
 
@@ -213,8 +216,9 @@ struct Site {
   unsigned Column = 0;
   unsigned Kind = 0;
   unsigned Flags = 0;
+  std::string Object; // from AccessNamesPass, or empty
 
-  auto key() const { return std::tie(File, Function, Line, Column, Kind, Flags); }
+  auto key() const { return std::tie(File, Function, Line, Column, Kind, Flags, Object); }
   bool operator<(const Site &Other) const { return key() < Other.key(); }
 };
 
@@ -224,6 +228,15 @@ struct Yield {
   Instruction *Before;
   FunctionCallee Callee;
   Value *Address;
+  Value *Size;
+  unsigned SiteIndex;
+};
+
+// One allocation hook to insert: __interlace_alloc(Result, Size, site) before `Before` (the
+// instruction after the allocating call).
+struct AllocationHook {
+  Instruction *Before;
+  Value *Result;
   Value *Size;
   unsigned SiteIndex;
 };
@@ -244,12 +257,15 @@ private:
   void chooseFence(FenceInst &I);
   void chooseMemIntrinsic(AnyMemIntrinsic &I);
   void chooseMaskedAccess(IntrinsicInst &I);
+  void chooseAllocation(CallBase &Call);
   void addYield(Instruction &I, FunctionCallee Callee, Value *Address, Value *Size, unsigned Kind);
   unsigned siteFor(const Instruction &I, unsigned Kind);
   Value *sizeOf(Type *Ty) const;
   void collectAnnotatedFunctions();
+  Constant *string(const std::string &Text);
   GlobalVariable *emitSiteTable();
-  void emitModuleConstructor(GlobalVariable *Table);
+  GlobalVariable *emitGlobalsTable();
+  void emitModuleConstructor(GlobalVariable *Sites, GlobalVariable *Globals);
 
   Module &M;
   LLVMContext &Ctx;
@@ -260,11 +276,14 @@ private:
   Type *Int64Ty = nullptr;
   PointerType *PtrTy = nullptr;
   StructType *SiteTy = nullptr;
-  FunctionCallee ReadFn, WriteFn, RmwFn, FenceFn, RegisterFn;
+  FunctionCallee ReadFn, WriteFn, RmwFn, FenceFn, AllocFn, RegisterFn;
+  StructType *GlobalTy = nullptr;
 
   std::vector<Site> Sites;
   std::map<Site, unsigned> SiteIndex;
   std::vector<Yield> Yields;
+  std::vector<AllocationHook> Allocations;
+  size_t NumGlobals = 0;
   StringMap<Constant *> Strings;
 };
 
@@ -286,7 +305,11 @@ bool Instrumenter::initialize() {
   WriteFn = M.getOrInsertFunction(abi::Write, VoidTy, PtrTy, Int64Ty, PtrTy);
   RmwFn = M.getOrInsertFunction(abi::Rmw, VoidTy, PtrTy, Int64Ty, PtrTy);
   FenceFn = M.getOrInsertFunction(abi::Fence, VoidTy, PtrTy);
-  RegisterFn = M.getOrInsertFunction(abi::RegisterModule, VoidTy, Int32Ty, PtrTy, Int64Ty, PtrTy);
+  AllocFn = M.getOrInsertFunction(abi::Alloc, VoidTy, PtrTy, Int64Ty, PtrTy);
+  RegisterFn = M.getOrInsertFunction(abi::RegisterModule, VoidTy, Int32Ty, PtrTy, Int64Ty, PtrTy,
+                                     Int64Ty, PtrTy);
+  // Layout of interlace_global in abi.h.
+  GlobalTy = StructType::get(Ctx, {PtrTy, Int64Ty, Int64Ty, PtrTy});
   collectAnnotatedFunctions();
   return true;
 }
@@ -376,6 +399,8 @@ void Instrumenter::chooseInstructions(Function &F) {
       chooseMemIntrinsic(*Mem);
     else if (auto *Intrinsic = dyn_cast<IntrinsicInst>(&I))
       chooseMaskedAccess(*Intrinsic);
+    else if (auto *Call = dyn_cast<CallBase>(&I))
+      chooseAllocation(*Call);
   }
 }
 
@@ -484,6 +509,38 @@ void Instrumenter::chooseMaskedAccess(IntrinsicInst &I) {
   addYield(I, IsWrite ? WriteFn : ReadFn, Address, sizeOf(Ty), IsWrite ? abi::Store : abi::Load);
 }
 
+// Heap allocations, so that reports can say "heap object allocated at file:line". The size
+// argument of each allocation function, by name (operator new in all its forms, the C ones).
+void Instrumenter::chooseAllocation(CallBase &Call) {
+  const Function *Callee = Call.getCalledFunction();
+  if (!Callee || Call.getType() != PtrTy)
+    return;
+  const StringRef Name = Callee->getName();
+  const bool IsNew = Name.starts_with("_Znwm") || Name.starts_with("_Znam");
+  int SizeArgument = -1;
+  if (IsNew || Name == "malloc" || Name == "calloc")
+    SizeArgument = 0;
+  else if (Name == "realloc" || Name == "aligned_alloc")
+    SizeArgument = 1;
+  if (SizeArgument < 0 || Call.arg_size() <= static_cast<unsigned>(SizeArgument))
+    return;
+  // The hook goes right after the call; for an invoke, at the start of its normal successor
+  // when that block is reached only from here.
+  Instruction *Before = Call.getNextNode();
+  if (auto *Invoke = dyn_cast<InvokeInst>(&Call)) {
+    BasicBlock *Normal = Invoke->getNormalDest();
+    if (!Normal->getSinglePredecessor())
+      return;
+    Before = &*Normal->getFirstInsertionPt();
+  }
+  IRBuilder<> B(Before);
+  Value *Size =
+      B.CreateZExtOrTrunc(Call.getArgOperand(static_cast<unsigned>(SizeArgument)), Int64Ty);
+  if (Name == "calloc")
+    Size = B.CreateMul(Size, B.CreateZExtOrTrunc(Call.getArgOperand(1), Int64Ty));
+  Allocations.push_back(AllocationHook{Before, &Call, Size, siteFor(Call, abi::Allocation)});
+}
+
 Value *Instrumenter::sizeOf(Type *Ty) const {
   const TypeSize Size = M.getDataLayout().getTypeStoreSize(Ty);
   return ConstantInt::get(Int64Ty, Size.getKnownMinValue());
@@ -520,50 +577,86 @@ unsigned Instrumenter::siteFor(const Instruction &I, unsigned Kind) {
     S.File = "?";
     S.Function = demangle(I.getFunction()->getName());
   }
+  if (const MDNode *Object = I.getMetadata(ObjectMetadata))
+    S.Object = cast<MDString>(Object->getOperand(0))->getString().str();
   auto [It, Inserted] = SiteIndex.try_emplace(S, Sites.size());
   if (Inserted)
     Sites.push_back(S);
   return It->second;
 }
 
+Constant *Instrumenter::string(const std::string &Text) {
+  auto [It, Inserted] = Strings.try_emplace(Text, nullptr);
+  if (Inserted) {
+    auto *Data = ConstantDataArray::getString(Ctx, Text);
+    auto *G = new GlobalVariable(M, Data->getType(), /*isConstant=*/true,
+                                 GlobalValue::PrivateLinkage, Data, "interlace.str");
+    G->setUnnamedAddr(GlobalValue::UnnamedAddr::Global);
+    G->setAlignment(Align(1));
+    It->second = G;
+  }
+  return It->second;
+}
+
 GlobalVariable *Instrumenter::emitSiteTable() {
-  auto String = [&](const std::string &Text) -> Constant * {
-    auto [It, Inserted] = Strings.try_emplace(Text, nullptr);
-    if (Inserted) {
-      auto *Data = ConstantDataArray::getString(Ctx, Text);
-      auto *G = new GlobalVariable(M, Data->getType(), /*isConstant=*/true,
-                                   GlobalValue::PrivateLinkage, Data, "interlace.str");
-      G->setUnnamedAddr(GlobalValue::UnnamedAddr::Global);
-      G->setAlignment(Align(1));
-      It->second = G;
-    }
-    return It->second;
-  };
   std::vector<Constant *> Records;
   Records.reserve(Sites.size());
   for (const Site &S : Sites) {
+    Constant *Object = S.Object.empty() ? ConstantPointerNull::get(PtrTy) : string(S.Object);
     Records.push_back(ConstantStruct::get(
-        SiteTy, {String(S.File), String(S.Function), ConstantInt::get(Int32Ty, S.Line),
+        SiteTy, {string(S.File), string(S.Function), ConstantInt::get(Int32Ty, S.Line),
                  ConstantInt::get(Int32Ty, S.Column), ConstantInt::get(Int32Ty, S.Kind),
-                 ConstantInt::get(Int32Ty, S.Flags)}));
+                 ConstantInt::get(Int32Ty, S.Flags), Object}));
   }
   auto *TableTy = ArrayType::get(SiteTy, Records.size());
   return new GlobalVariable(M, TableTy, /*isConstant=*/true, GlobalValue::PrivateLinkage,
                             ConstantArray::get(TableTy, Records), abi::SiteTableName);
 }
 
-void Instrumenter::emitModuleConstructor(GlobalVariable *Table) {
+// The module's own mutable globals, so that reports can name their addresses.
+GlobalVariable *Instrumenter::emitGlobalsTable() {
+  const DataLayout &DL = M.getDataLayout();
+  std::vector<Constant *> Records;
+  for (GlobalVariable &GV : M.globals()) {
+    if (GV.isDeclaration() || GV.isConstant() || GV.isThreadLocal() ||
+        GV.hasAvailableExternallyLinkage() || GV.getAddressSpace() != 0 ||
+        GV.getName().starts_with("llvm.") || GV.getName().starts_with("__interlace") ||
+        GV.getName().starts_with("interlace."))
+      continue;
+    Type *Ty = GV.getValueType();
+    const uint64_t Size = DL.getTypeAllocSize(Ty).getKnownMinValue();
+    uint64_t ElementSize = Size;
+    if (auto *Array = dyn_cast<ArrayType>(Ty))
+      ElementSize = DL.getTypeAllocSize(Array->getElementType()).getKnownMinValue();
+    std::string Name = demangle(GV.getName());
+    SmallVector<DIGlobalVariableExpression *, 1> Expressions;
+    GV.getDebugInfo(Expressions);
+    if (!Expressions.empty() && Expressions.front()->getVariable())
+      Name = Expressions.front()->getVariable()->getName().str();
+    Records.push_back(
+        ConstantStruct::get(GlobalTy, {&GV, ConstantInt::get(Int64Ty, Size),
+                                       ConstantInt::get(Int64Ty, ElementSize), string(Name)}));
+  }
+  NumGlobals = Records.size();
+  auto *TableTy = ArrayType::get(GlobalTy, Records.size());
+  return new GlobalVariable(M, TableTy, /*isConstant=*/true, GlobalValue::PrivateLinkage,
+                            ConstantArray::get(TableTy, Records), "__interlace_globals");
+}
+
+void Instrumenter::emitModuleConstructor(GlobalVariable *SiteTable, GlobalVariable *Globals) {
   auto *Ctor = Function::Create(FunctionType::get(Type::getVoidTy(Ctx), false),
                                 GlobalValue::InternalLinkage, abi::CtorName, M);
   IRBuilder<> B(BasicBlock::Create(Ctx, "entry", Ctor));
   Constant *Name = B.CreateGlobalStringPtr(M.getModuleIdentifier(), "interlace.module");
-  B.CreateCall(RegisterFn, {ConstantInt::get(Int32Ty, abi::Version), Table,
-                            ConstantInt::get(Int64Ty, Sites.size()), Name});
+  B.CreateCall(RegisterFn, {ConstantInt::get(Int32Ty, abi::Version), SiteTable,
+                            ConstantInt::get(Int64Ty, Sites.size()), Globals,
+                            ConstantInt::get(Int64Ty, NumGlobals), Name});
   B.CreateRetVoid();
   appendToGlobalCtors(M, Ctor, /*Priority=*/0);
 }
 
 bool Instrumenter::instrument() {
+  GlobalVariable *Globals = emitGlobalsTable();
   GlobalVariable *Table = emitSiteTable();
   auto *TableTy = cast<ArrayType>(Table->getValueType());
   MDNode *NoSanitize = MDNode::get(Ctx, {});
@@ -577,7 +670,16 @@ bool Instrumenter::instrument() {
     Call->setDebugLoc(Y.Before->getDebugLoc());
     Call->setMetadata(LLVMContext::MD_nosanitize, NoSanitize);
   }
-  emitModuleConstructor(Table);
+  for (const AllocationHook &A : Allocations) {
+    IRBuilder<> B(A.Before);
+    Constant *SitePtr = ConstantExpr::getInBoundsGetElementPtr(
+        TableTy, Table,
+        ArrayRef<Constant *>{ConstantInt::get(Int64Ty, 0), ConstantInt::get(Int64Ty, A.SiteIndex)});
+    CallInst *Call = B.CreateCall(AllocFn, {A.Result, A.Size, SitePtr});
+    Call->setDebugLoc(cast<Instruction>(A.Result)->getDebugLoc());
+    Call->setMetadata(LLVMContext::MD_nosanitize, NoSanitize);
+  }
+  emitModuleConstructor(Table, Globals);
   return true;
 }
 

@@ -168,10 +168,10 @@ void MarkerInserter::insertBefore(Instruction &I, const SourceMarker &SM, const 
   StructType *SiteTy = siteType(M);
   auto *Site = new GlobalVariable(
       M, SiteTy, /*isConstant=*/true, GlobalValue::PrivateLinkage,
-      ConstantStruct::get(SiteTy,
-                          {string(Path), string(Function), ConstantInt::get(I32, SM.GatedLine),
-                           ConstantInt::get(I32, 0), ConstantInt::get(I32, MarkerSiteKind),
-                           ConstantInt::get(I32, 0)}),
+      ConstantStruct::get(SiteTy, {string(Path), string(Function),
+                                   ConstantInt::get(I32, SM.GatedLine), ConstantInt::get(I32, 0),
+                                   ConstantInt::get(I32, MarkerSiteKind), ConstantInt::get(I32, 0),
+                                   ConstantPointerNull::get(PointerType::getUnqual(Ctx))}),
       "interlace.marker.site");
   IRBuilder<> B(&I);
   CallInst *Call = B.CreateCall(Marker, {string(SM.Name), Site});

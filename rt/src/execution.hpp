@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "interlace/rt/executor.hpp"
+#include "interlace/rt/memory.hpp"
 #include "parker.hpp"
 
 namespace interlace::rt::detail {
@@ -103,6 +104,7 @@ public:
   bool ending() const { return teardown_.load(std::memory_order_acquire); }
 
   std::vector<StepRecord> trace;
+  std::vector<Allocation> *allocation_log = nullptr; // where managed threads log allocations
   std::vector<int> schedule;
   int preemptions = 0;
   std::uint64_t memory_steps = 0;

@@ -103,6 +103,7 @@ Outcome Executor::run(std::span<const std::function<void()>> bodies, Strategy &s
   if (!execution_) {
     execution_ = std::make_unique<detail::Execution>(workers_);
   }
+  execution_->allocation_log = allocation_log_;
   return execution_->run(bodies, strategy, options);
 }
 

@@ -1,11 +1,15 @@
 // Instrumented modules register their site tables here at start-up.
+#include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <mutex>
 #include <vector>
 
 #include "interlace/abi.h"
+#include "interlace/rt/memory.hpp"
 #include "interlace/rt/sites.hpp"
 #include "internal_lock.hpp"
 
@@ -20,6 +24,7 @@ struct Module {
 struct Registry {
   detail::InternalLock lock;
   std::vector<Module> modules;
+  std::vector<GlobalVariableInfo> globals; // sorted by address
 };
 
 Registry &registry() {
@@ -67,10 +72,30 @@ std::uint64_t build_fingerprint() {
   return total;
 }
 
+std::optional<GlobalVariableInfo> find_global(const void *address) {
+  Registry &reg = registry();
+  std::lock_guard<detail::InternalLock> guard(reg.lock);
+  auto after = std::upper_bound(reg.globals.begin(), reg.globals.end(), address,
+                                [](const void *a, const GlobalVariableInfo &g) {
+                                  return std::less<const void *>()(a, g.address);
+                                });
+  if (after == reg.globals.begin()) {
+    return std::nullopt;
+  }
+  const GlobalVariableInfo &candidate = *(after - 1);
+  const auto offset = reinterpret_cast<std::uintptr_t>(address) -
+                      reinterpret_cast<std::uintptr_t>(candidate.address);
+  if (offset >= candidate.size) {
+    return std::nullopt;
+  }
+  return candidate;
+}
+
 } // namespace interlace::rt
 
 extern "C" void __interlace_register_module(uint32_t abi_version, const interlace_site *sites,
-                                            uint64_t count, const char *module_name) {
+                                            uint64_t count, const interlace_global *globals,
+                                            uint64_t global_count, const char *module_name) {
   if (abi_version != INTERLACE_ABI_VERSION) {
     std::fprintf(stderr,
                  "interlace: error: %s was instrumented for runtime ABI version %u, but this "
@@ -83,4 +108,14 @@ extern "C" void __interlace_register_module(uint32_t abi_version, const interlac
   auto &reg = interlace::rt::registry();
   std::lock_guard<interlace::rt::detail::InternalLock> guard(reg.lock);
   reg.modules.push_back(interlace::rt::Module{sites, count});
+  for (uint64_t i = 0; i < global_count; ++i) {
+    const interlace_global &global = globals[i];
+    reg.globals.push_back(interlace::rt::GlobalVariableInfo{global.address, global.size,
+                                                            global.element_size, global.name});
+  }
+  std::sort(
+      reg.globals.begin(), reg.globals.end(),
+      [](const interlace::rt::GlobalVariableInfo &a, const interlace::rt::GlobalVariableInfo &b) {
+        return std::less<const void *>()(a.address, b.address);
+      });
 }

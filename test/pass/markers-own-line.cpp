@@ -13,8 +13,8 @@ void increment() {
 }
 
 // The marker sites record the gated lines: 11 and 12 (site kind 10 is a marker).
-// CHECK-DAG: @interlace.marker.site{{[.0-9]*}} = private constant %interlace.site { ptr @{{[^,]*}}, ptr @{{[^,]*}}, i32 11, i32 0, i32 10, i32 0 }
-// CHECK-DAG: @interlace.marker.site{{[.0-9]*}} = private constant %interlace.site { ptr @{{[^,]*}}, ptr @{{[^,]*}}, i32 12, i32 0, i32 10, i32 0 }
+// CHECK-DAG: @interlace.marker.site{{[.0-9]*}} = private constant %interlace.site { ptr @{{[^,]*}}, ptr @{{[^,]*}}, i32 11, i32 0, i32 10, i32 0, ptr null }
+// CHECK-DAG: @interlace.marker.site{{[.0-9]*}} = private constant %interlace.site { ptr @{{[^,]*}}, ptr @{{[^,]*}}, i32 12, i32 0, i32 10, i32 0, ptr null }
 // CHECK-LABEL: define {{.*}}@_Z9incrementv(
 // CHECK: call void @__interlace_marker(
 // CHECK-NEXT: call void @__interlace_read(ptr {{.*}}@value

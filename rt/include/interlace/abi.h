@@ -15,7 +15,7 @@
 extern "C" {
 #endif
 
-#define INTERLACE_ABI_VERSION 2
+#define INTERLACE_ABI_VERSION 3
 
 /* What the instrumented instruction was. The callee says whether a step reads or
  * writes; the site kind says which source construct it came from. */
@@ -30,7 +30,8 @@ enum interlace_site_kind {
   INTERLACE_SITE_MEMCPY = 7,
   INTERLACE_SITE_MEMMOVE = 8,
   INTERLACE_SITE_MEMSET = 9,
-  INTERLACE_SITE_MARKER = 10
+  INTERLACE_SITE_MARKER = 10,
+  INTERLACE_SITE_ALLOCATION = 11
 };
 
 /* Bits of interlace_site::flags. */
@@ -47,12 +48,24 @@ typedef struct interlace_site {
   const char *function;
   uint32_t line;
   uint32_t column;
-  uint32_t kind;  /* enum interlace_site_kind */
-  uint32_t flags; /* enum interlace_site_flags */
+  uint32_t kind;      /* enum interlace_site_kind */
+  uint32_t flags;     /* enum interlace_site_flags */
+  const char *object; /* the accessed object as the source names it ("Counter::value",
+                         "balance", "table[]"), or null when the compiler could not tell */
 } interlace_site;
+
+/* A global variable of an instrumented module, so that reports can name its addresses
+ * (with the element index when it is an array). */
+typedef struct interlace_global {
+  const void *address;
+  uint64_t size;
+  uint64_t element_size; /* the array element's size, or `size` for a scalar */
+  const char *name;
+} interlace_global;
 
 /* Called once per instrumented module from a module constructor. */
 void __interlace_register_module(uint32_t abi_version, const interlace_site *sites, uint64_t count,
+                                 const interlace_global *globals, uint64_t global_count,
                                  const char *module_name);
 
 /* Yield points. Each announces the access that follows it; when the calling thread
@@ -65,6 +78,10 @@ void __interlace_fence(const interlace_site *site);
 /* A trace marker: the calling thread reached the line the marker gates. Inserted by the pass
  * for `// interlace: NAME` comments, or written as INTERLACE_MARKER(NAME). */
 void __interlace_marker(const char *name, const interlace_site *site);
+
+/* Instrumented code allocated `size` bytes at `addr` (operator new, malloc, calloc, realloc,
+ * aligned_alloc), at `site`: reports then name heap objects by where they were made. */
+void __interlace_alloc(const void *addr, uint64_t size, const interlace_site *site);
 
 #ifdef __cplusplus
 }

@@ -26,7 +26,7 @@
 #define INTERLACE_MARKER(NAME)                                                                     \
   do {                                                                                             \
     static const interlace_site interlace_marker_site_ = {                                         \
-        __FILE__, __func__, __LINE__, 0, INTERLACE_SITE_MARKER, 0};                                \
+        __FILE__, __func__, __LINE__, 0, INTERLACE_SITE_MARKER, 0, 0};                             \
     __interlace_marker(#NAME, &interlace_marker_site_);                                            \
   } while (0)
 

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "interlace/rt/event.hpp"
+#include "interlace/rt/memory.hpp"
 #include "interlace/rt/strategy.hpp"
 
 namespace interlace::rt {
@@ -89,11 +90,15 @@ public:
   // Yield points that announced a memory access (read, write, rmw, fence) in the last run.
   std::uint64_t memory_steps() const;
 
+  // From the next run on, allocations by managed threads are appended to `log` (null: none).
+  void set_allocation_log(std::vector<Allocation> *log) { allocation_log_ = log; }
+
 private:
   void replace_dead_workers();
 
   std::vector<detail::Worker *> workers_; // thread i of every run uses workers_[i]
   std::unique_ptr<detail::Execution> execution_;
+  std::vector<Allocation> *allocation_log_ = nullptr;
 };
 
 // True when the calling thread is managed by an execution.

@@ -1,0 +1,179 @@
+//===- AccessNames.cpp - source names for memory accesses -----------------===//
+//
+// Explanations name what an access touched: `Counter::value`, not an address. The name is
+// easiest to find before optimisation, when `this->value` is still a GEP into
+// %struct.Counter: this pass runs at the pipeline start, derives a name from each access's
+// pointer (struct fields through the debug info of their type, globals by their source name,
+// `[]` for array elements), and attaches it as !interlace.object metadata. Accesses in system
+// headers are left unnamed (`std::__atomic_base<int>::_M_i` helps nobody); the runtime then
+// names the address by what contains it.
+//
+//===----------------------------------------------------------------------===//
+
+#include "AccessNames.h"
+#include "DebugLocations.h"
+
+#include "llvm/ADT/StringMap.h"
+#include "llvm/BinaryFormat/Dwarf.h"
+#include "llvm/Demangle/Demangle.h"
+#include "llvm/IR/DebugInfo.h"
+#include "llvm/IR/GlobalVariable.h"
+#include "llvm/IR/Instructions.h"
+#include "llvm/IR/Metadata.h"
+#include "llvm/IR/Operator.h"
+
+#include <string>
+
+using namespace llvm;
+using namespace interlace;
+
+namespace {
+
+// "ns::Counter" for a type or variable scope chain.
+std::string qualified(StringRef Name, const DIScope *Scope) {
+  std::string Result = Name.str();
+  for (; Scope; Scope = Scope->getScope()) {
+    if (isa<DIFile>(Scope) || isa<DICompileUnit>(Scope))
+      break;
+    if (!Scope->getName().empty())
+      Result.insert(0, Scope->getName().str() + "::");
+  }
+  return Result;
+}
+
+class Namer {
+public:
+  explicit Namer(Module &M) : M(M) {
+    DebugInfoFinder Finder;
+    Finder.processModule(M);
+    for (DIType *Type : Finder.types())
+      if (auto *Composite = dyn_cast<DICompositeType>(Type))
+        if (!Composite->getName().empty() && !Composite->isForwardDecl())
+          Composites.try_emplace(qualified(Composite->getName(), Composite->getScope()), Composite);
+  }
+
+  std::string name(const Value *Pointer) const;
+
+private:
+  std::string global(const GlobalVariable &GV) const;
+  std::string field(StructType *Struct, unsigned Index) const;
+
+  Module &M;
+  StringMap<const DICompositeType *> Composites;
+};
+
+std::string Namer::global(const GlobalVariable &GV) const {
+  SmallVector<DIGlobalVariableExpression *, 1> Expressions;
+  GV.getDebugInfo(Expressions);
+  if (!Expressions.empty())
+    if (const DIGlobalVariable *Variable = Expressions.front()->getVariable())
+      return qualified(Variable->getName(), Variable->getScope());
+  return demangle(GV.getName());
+}
+
+// "Counter::value": the debug-info member at the IR field's offset.
+std::string Namer::field(StructType *Struct, unsigned Index) const {
+  if (!Struct->hasName() || Struct->isOpaque())
+    return "";
+  StringRef TypeName = Struct->getName();
+  for (StringRef Prefix : {"struct.", "class.", "union."})
+    if (TypeName.consume_front(Prefix))
+      break;
+  TypeName = TypeName.take_until([](char C) { return C == '.'; }); // "Counter.base" etc.
+  const uint64_t Offset = M.getDataLayout().getStructLayout(Struct)->getElementOffsetInBits(Index);
+  auto It = Composites.find(TypeName);
+  if (It != Composites.end()) {
+    for (const DINode *Element : It->second->getElements()) {
+      const auto *Member = dyn_cast<DIDerivedType>(Element);
+      if (Member && Member->getOffsetInBits() == Offset && !Member->isStaticMember()) {
+        if (Member->getTag() == dwarf::DW_TAG_inheritance && Member->getBaseType())
+          return TypeName.str() + "::" + Member->getBaseType()->getName().str();
+        if (Member->getTag() == dwarf::DW_TAG_member)
+          return TypeName.str() + "::" + Member->getName().str();
+      }
+    }
+  }
+  return TypeName.str() + "+" + std::to_string(Offset / 8);
+}
+
+std::string Namer::name(const Value *Pointer) const {
+  Pointer = Pointer->stripPointerCasts();
+  if (const auto *GV = dyn_cast<GlobalVariable>(Pointer))
+    return global(*GV);
+  const auto *GEP = dyn_cast<GEPOperator>(Pointer);
+  if (!GEP)
+    return "";
+  // The last struct field the GEP selects, followed by [] per array level after it.
+  std::string Name;
+  Type *Current = GEP->getSourceElementType();
+  const auto *Index = GEP->idx_begin();
+  if (Index == GEP->idx_end())
+    return "";
+  const auto *First = dyn_cast<ConstantInt>(Index->get());
+  std::string Base = name(GEP->getPointerOperand());
+  if (!First || !First->isZero()) {
+    // Pointer arithmetic on the base: an element of the array it points into.
+    Name = Base.empty() ? "" : Base + "[]";
+  } else {
+    Name = Base;
+  }
+  for (++Index; Index != GEP->idx_end(); ++Index) {
+    if (auto *Struct = dyn_cast<StructType>(Current)) {
+      const auto *Field = cast<ConstantInt>(Index->get());
+      const std::string FieldName = field(Struct, static_cast<unsigned>(Field->getZExtValue()));
+      if (!FieldName.empty())
+        Name = FieldName;
+      Current = Struct->getElementType(static_cast<unsigned>(Field->getZExtValue()));
+    } else if (auto *Array = dyn_cast<ArrayType>(Current)) {
+      if (!Name.empty())
+        Name += "[]";
+      Current = Array->getElementType();
+    } else {
+      break;
+    }
+  }
+  return Name;
+}
+
+bool inSystemHeader(const Function &F) {
+  const DISubprogram *SP = F.getSubprogram();
+  return SP && isSystemPath(fullPath(SP));
+}
+
+} // namespace
+
+namespace interlace {
+
+PreservedAnalyses AccessNamesPass::run(Module &M, ModuleAnalysisManager &) {
+  Namer Names(M);
+  LLVMContext &Ctx = M.getContext();
+  const unsigned Kind = Ctx.getMDKindID(ObjectMetadata);
+  bool Changed = false;
+  for (Function &F : M) {
+    if (F.isDeclaration() || inSystemHeader(F))
+      continue;
+    for (BasicBlock &BB : F) {
+      for (Instruction &I : BB) {
+        const Value *Pointer = nullptr;
+        if (auto *Load = dyn_cast<LoadInst>(&I))
+          Pointer = Load->getPointerOperand();
+        else if (auto *Store = dyn_cast<StoreInst>(&I))
+          Pointer = Store->getPointerOperand();
+        else if (auto *RMW = dyn_cast<AtomicRMWInst>(&I))
+          Pointer = RMW->getPointerOperand();
+        else if (auto *CAS = dyn_cast<AtomicCmpXchgInst>(&I))
+          Pointer = CAS->getPointerOperand();
+        if (!Pointer)
+          continue;
+        const std::string Name = Names.name(Pointer);
+        if (Name.empty())
+          continue;
+        I.setMetadata(Kind, MDNode::get(Ctx, MDString::get(Ctx, Name)));
+        Changed = true;
+      }
+    }
+  }
+  return Changed ? PreservedAnalyses::allInSet<CFGAnalyses>() : PreservedAnalyses::all();
+}
+
+} // namespace interlace
