@@ -22,6 +22,7 @@
 #include "llvm/IR/Metadata.h"
 #include "llvm/IR/Operator.h"
 
+#include <cstring>
 #include <string>
 
 using namespace llvm;
@@ -80,24 +81,28 @@ std::string Namer::field(StructType *Struct, unsigned Index) const {
     if (TypeName.consume_front(Prefix))
       break;
   TypeName = TypeName.take_until([](char C) { return C == '.'; }); // "Counter.base" etc.
+  // Debug info leaves anonymous namespaces out of qualified names; the IR spells them.
+  std::string Plain = TypeName.str();
+  for (size_t At; (At = Plain.find("(anonymous namespace)::")) != std::string::npos;)
+    Plain.erase(At, std::strlen("(anonymous namespace)::"));
   const uint64_t Offset = M.getDataLayout().getStructLayout(Struct)->getElementOffsetInBits(Index);
-  auto It = Composites.find(TypeName);
+  auto It = Composites.find(Plain);
   if (It != Composites.end()) {
     for (const DINode *Element : It->second->getElements()) {
       const auto *Member = dyn_cast<DIDerivedType>(Element);
       if (Member && Member->getOffsetInBits() == Offset && !Member->isStaticMember()) {
         if (Member->getTag() == dwarf::DW_TAG_inheritance && Member->getBaseType())
-          return TypeName.str() + "::" + Member->getBaseType()->getName().str();
+          return Plain + "::" + Member->getBaseType()->getName().str();
         if (Member->getTag() == dwarf::DW_TAG_member)
-          return TypeName.str() + "::" + Member->getName().str();
+          return Plain + "::" + Member->getName().str();
       }
     }
   }
-  return TypeName.str() + "+" + std::to_string(Offset / 8);
+  return Plain + "+" + std::to_string(Offset / 8);
 }
 
 std::string Namer::name(const Value *Pointer) const {
-  Pointer = Pointer->stripPointerCasts();
+  // No stripPointerCasts(): it also strips all-zero GEPs, which select a struct's first field.
   if (const auto *GV = dyn_cast<GlobalVariable>(Pointer))
     return global(*GV);
   const auto *GEP = dyn_cast<GEPOperator>(Pointer);
@@ -148,12 +153,30 @@ PreservedAnalyses AccessNamesPass::run(Module &M, ModuleAnalysisManager &) {
   Namer Names(M);
   LLVMContext &Ctx = M.getContext();
   const unsigned Kind = Ctx.getMDKindID(ObjectMetadata);
+  NamedMDNode *CallObjects = M.getOrInsertNamedMetadata(CallObjectsMetadata);
   bool Changed = false;
   for (Function &F : M) {
     if (F.isDeclaration() || inSystemHeader(F))
       continue;
     for (BasicBlock &BB : F) {
       for (Instruction &I : BB) {
+        // A call into the standard library on a named object (h.ready.load()): its accesses
+        // happen in library code, which is inlined later; remember the object by the call's
+        // location, which becomes their inlinedAt location.
+        if (const auto *Call = dyn_cast<CallBase>(&I)) {
+          const Function *Callee = Call->getCalledFunction();
+          const DILocation *Loc = Call->getDebugLoc().get();
+          if (Callee && !Callee->isIntrinsic() && inSystemHeader(*Callee) && Loc &&
+              Call->arg_size() > 0 && Call->getArgOperand(0)->getType()->isPointerTy()) {
+            const std::string Name = Names.name(Call->getArgOperand(0));
+            if (!Name.empty()) {
+              CallObjects->addOperand(
+                  MDNode::get(Ctx, {const_cast<DILocation *>(Loc), MDString::get(Ctx, Name)}));
+              Changed = true;
+            }
+          }
+          continue;
+        }
         const Value *Pointer = nullptr;
         if (auto *Load = dyn_cast<LoadInst>(&I))
           Pointer = Load->getPointerOperand();

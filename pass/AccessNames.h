@@ -8,6 +8,9 @@ namespace interlace {
 
 // Metadata kind that carries an access's source name: !interlace.object !{!"Counter::value"}.
 inline constexpr const char *ObjectMetadata = "interlace.object";
+// Named metadata of (call location, object name) pairs for calls into library code whose
+// accesses are named by the object the call was made on.
+inline constexpr const char *CallObjectsMetadata = "interlace.call_objects";
 
 // Names what each load, store and atomic operation touches, in the source's terms
 // ("Counter::value", "balance", "table[]"), while the IR still has the shape the front end

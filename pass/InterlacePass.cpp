@@ -282,6 +282,9 @@ private:
   std::vector<Site> Sites;
   std::map<Site, unsigned> SiteIndex;
   std::vector<Yield> Yields;
+  // Object names of library calls, by (scope, line, column) of the call: the inliner gives
+  // the inlined code a distinct copy of the call's location, so pointers do not match.
+  std::map<std::tuple<const DIScope *, unsigned, unsigned>, std::string> CallObjects;
   std::vector<AllocationHook> Allocations;
   size_t NumGlobals = 0;
   StringMap<Constant *> Strings;
@@ -311,6 +314,11 @@ bool Instrumenter::initialize() {
   // Layout of interlace_global in abi.h.
   GlobalTy = StructType::get(Ctx, {PtrTy, Int64Ty, Int64Ty, PtrTy});
   collectAnnotatedFunctions();
+  if (const NamedMDNode *Calls = M.getNamedMetadata(CallObjectsMetadata))
+    for (const MDNode *Pair : Calls->operands())
+      if (const auto *Loc = dyn_cast<DILocation>(Pair->getOperand(0)))
+        CallObjects.try_emplace({Loc->getScope(), Loc->getLine(), Loc->getColumn()},
+                                cast<MDString>(Pair->getOperand(1))->getString().str());
   return true;
 }
 
@@ -577,8 +585,17 @@ unsigned Instrumenter::siteFor(const Instruction &I, unsigned Kind) {
     S.File = "?";
     S.Function = demangle(I.getFunction()->getName());
   }
-  if (const MDNode *Object = I.getMetadata(ObjectMetadata))
+  if (const MDNode *Object = I.getMetadata(ObjectMetadata)) {
     S.Object = cast<MDString>(Object->getOperand(0))->getString().str();
+  } else if (Loc) {
+    // Library code inlined into a call on a named object: the innermost such call names it.
+    for (const DILocation *Call = Loc->getInlinedAt(); Call && S.Object.empty();
+         Call = Call->getInlinedAt()) {
+      auto It = CallObjects.find({Call->getScope(), Call->getLine(), Call->getColumn()});
+      if (It != CallObjects.end())
+        S.Object = It->second;
+    }
+  }
   auto [It, Inserted] = SiteIndex.try_emplace(S, Sites.size());
   if (Inserted)
     Sites.push_back(S);

@@ -46,6 +46,13 @@ Environment read_environment() {
     env.max_attempts = static_cast<int>(value);
   }
   env.replay = variable("INTERLACE_REPLAY");
+  if (auto text = variable("INTERLACE_VERBOSE")) {
+    if (*text != "0" && *text != "1") {
+      throw UsageError("INTERLACE_VERBOSE='" + *text + "' must be 1 (every step) or 0");
+    }
+    env.verbose = *text == "1";
+  }
+  env.trace_out = variable("INTERLACE_TRACE_OUT");
   return env;
 }
 

@@ -1,10 +1,9 @@
 #include "explanation.hpp"
 
 #include <algorithm>
-#include <map>
-#include <set>
 #include <vector>
 
+#include "classification.hpp"
 #include "source_text.hpp"
 
 namespace interlace::detail {
@@ -36,102 +35,100 @@ const char *title(Verdict verdict) {
   return "No failure";
 }
 
-struct TraceLine {
-  int thread;
-  const interlace_site *site;
-  std::vector<const char *> accesses;
-};
-
-// Locations that two threads touched with at least one write.
-std::set<const void *> conflicting_addresses(std::span<const rt::StepRecord> trace) {
-  struct Use {
-    std::set<int> threads;
-    bool written = false;
-  };
-  std::map<const void *, Use> uses;
-  for (const rt::StepRecord &step : trace) {
-    if (rt::is_memory_access(step.event.kind)) {
-      Use &use = uses[step.event.addr];
-      use.threads.insert(step.thread);
-      use.written = use.written || rt::is_write(step.event.kind);
+// "read 4, write 4": the distinct accesses of a line.
+std::string accesses(const TraceLine &line) {
+  std::vector<std::string> items;
+  for (const TraceAccess &access : line.accesses) {
+    std::string item = std::string(rt::to_string(access.kind)) + " " + std::to_string(access.size);
+    if (std::ranges::find(items, item) == items.end()) {
+      items.push_back(std::move(item));
     }
   }
-  std::set<const void *> result;
-  for (const auto &[address, use] : uses) {
-    if (use.threads.size() >= 2 && use.written) {
-      result.insert(address);
-    }
+  std::string text;
+  for (const std::string &item : items) {
+    text += (text.empty() ? "" : ", ") + item;
   }
-  return result;
+  return text.empty() ? line.event : text;
 }
 
-std::vector<TraceLine> group(std::span<const rt::StepRecord> trace) {
-  const std::set<const void *> conflicting = conflicting_addresses(trace);
-  auto shown = [&](const rt::StepRecord &step) {
-    if (step.event.site == nullptr) {
-      return false;
+std::string objects(const TraceLine &line) {
+  std::vector<std::string> items;
+  for (const TraceAccess &access : line.accesses) {
+    if (std::ranges::find(items, access.object) == items.end()) {
+      items.push_back(access.object);
     }
-    return conflicting.empty() ||
-           (rt::is_memory_access(step.event.kind) && conflicting.count(step.event.addr) != 0);
-  };
-  std::vector<TraceLine> lines;
-  for (const rt::StepRecord &step : trace) {
-    if (!shown(step)) {
-      continue;
-    }
-    const interlace_site *site = step.event.site;
-    if (!lines.empty() && lines.back().thread == step.thread &&
-        lines.back().site->line == site->line &&
-        std::string_view(lines.back().site->file) == site->file) {
-      auto &accesses = lines.back().accesses;
-      const char *access = rt::to_string(step.event.kind);
-      if (std::ranges::find(accesses, access) == accesses.end()) {
-        accesses.push_back(access);
-      }
-      continue;
-    }
-    lines.push_back(TraceLine{step.thread, site, {rt::to_string(step.event.kind)}});
   }
-  return lines;
+  std::string text;
+  for (const std::string &item : items) {
+    text += (text.empty() ? "" : ", ") + item;
+  }
+  return text;
+}
+
+void pad_to(std::string &text, std::size_t width) {
+  text.append(width > text.size() ? width - text.size() : 0, ' ');
 }
 
 } // namespace
 
-std::string render_trace(std::span<const rt::StepRecord> trace) {
-  const std::vector<TraceLine> lines = group(trace);
-  std::size_t location_width = 0;
-  std::size_t source_width = 0;
-  std::vector<std::string> locations;
-  std::vector<std::string> sources;
-  for (const TraceLine &line : lines) {
-    locations.push_back(short_location(*line.site));
-    std::string source = source_line(*line.site);
-    if (source.size() > kMaxSourceWidth) {
-      source = source.substr(0, kMaxSourceWidth - 3) + "...";
+MemoryContext memory_of(const FailureRecord &failure) {
+  return MemoryContext{failure.state, failure.state_size, failure.allocations};
+}
+
+std::string render_trace(const TraceModel &model) {
+  struct Row {
+    std::string number, thread, location, source, access, object;
+  };
+  std::vector<Row> rows;
+  for (const TraceLine &line : model.lines) {
+    Row row;
+    row.number = std::to_string(line.number);
+    row.thread = "thread " + std::to_string(line.thread);
+    row.location = line.site != nullptr ? short_location(*line.site) : std::string("-");
+    row.source = line.site != nullptr && line.event.empty() ? source_line(*line.site) : "";
+    if (row.source.size() > kMaxSourceWidth) {
+      row.source = row.source.substr(0, kMaxSourceWidth - 3) + "...";
     }
-    sources.push_back(source);
-    location_width = std::max(location_width, locations.back().size());
-    source_width = std::max(source_width, sources.back().size());
+    row.access = accesses(line);
+    row.object = objects(line);
+    rows.push_back(std::move(row));
+  }
+  std::size_t widths[5] = {0, 0, 0, 0, 0};
+  for (const Row &row : rows) {
+    widths[0] = std::max(widths[0], row.number.size());
+    widths[1] = std::max(widths[1], row.thread.size());
+    widths[2] = std::max(widths[2], row.location.size());
+    widths[3] = std::max(widths[3], row.source.size());
+    widths[4] = std::max(widths[4], row.access.size());
   }
   std::string text;
   const std::size_t head = kMaxTraceLines / 2;
-  for (std::size_t i = 0; i < lines.size(); ++i) {
-    if (lines.size() > kMaxTraceLines && i == head) {
-      const std::size_t skipped = lines.size() - kMaxTraceLines;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (rows.size() > kMaxTraceLines && i == head) {
+      const std::size_t skipped = rows.size() - kMaxTraceLines;
       text += "  ... " + std::to_string(skipped) + " lines elided ...\n";
       i += skipped - 1;
       continue;
     }
-    std::string accesses;
-    for (const char *access : lines[i].accesses) {
-      accesses += (accesses.empty() ? "" : ", ") + std::string(access);
+    const Row &row = rows[i];
+    std::string out = "  ";
+    out.append(widths[0] - row.number.size(), ' ');
+    out += row.number + "  " + row.thread;
+    pad_to(out, 2 + widths[0] + 2 + widths[1]);
+    out += " | " + row.location;
+    pad_to(out, 2 + widths[0] + 2 + widths[1] + 3 + widths[2] + 3);
+    out += row.source;
+    pad_to(out, 2 + widths[0] + 2 + widths[1] + 3 + widths[2] + 3 + widths[3] + 3);
+    out += row.access;
+    if (!row.object.empty()) {
+      pad_to(out,
+             2 + widths[0] + 2 + widths[1] + 3 + widths[2] + 3 + widths[3] + 3 + widths[4] + 2);
+      out += row.object;
     }
-    std::string row = "  thread " + std::to_string(lines[i].thread) + " | " + locations[i];
-    row.append(location_width - locations[i].size() + 3, ' ');
-    row += sources[i];
-    row.append(source_width - sources[i].size() + 3, ' ');
-    row += accesses;
-    text += row + "\n";
+    while (!out.empty() && out.back() == ' ') {
+      out.pop_back();
+    }
+    text += out + "\n";
   }
   return text;
 }
@@ -156,22 +153,33 @@ std::string explain(const ExplanationInput &input) {
   }
 
   const FailureRecord &failure = *input.failure;
+  const MemoryContext memory = memory_of(failure);
+  const bool timeout = failure.verdict == Verdict::Timeout;
   if (input.from_replay_token) {
     text += std::string(title(failure.verdict)) + " replayed from INTERLACE_REPLAY, " +
             plural(failure.preemptions, "preemption") + ".\n";
   } else {
     text += std::string(title(failure.verdict)) + " after " +
             plural(input.num_explored, "schedule") + " (" + seed + "), " +
-            (input.shrunk && failure.verdict != Verdict::Timeout ? "shrunk to " : "not shrunk, ") +
+            (input.shrunk && !timeout ? "shrunk to " : "not shrunk, ") +
             plural(failure.preemptions, "preemption") + ".\n";
   }
   if (failure.verdict == Verdict::InvariantViolated) {
-    text += "  The invariant does not hold after this interleaving:\n";
+    text += "  The invariant does not hold after this interleaving.\n";
+    text += "  " + classify(failure.trace, memory).sentence + "\n";
   } else {
     text += "  " + failure.outcome.message + "\n" + failure.outcome.details;
   }
-  text += "\n" + render_trace(failure.trace) + "\n";
-  if (failure.verdict == Verdict::Timeout) {
+  const TraceModel model = build_trace(failure.trace, memory, input.verbose);
+  if (!model.lines.empty()) {
+    text += "\n" + render_trace(model);
+  }
+  if (model.filtered) {
+    text += "  (accesses to locations two threads touched, one writing; INTERLACE_VERBOSE=1 "
+            "shows every step)\n";
+  }
+  text += "\n";
+  if (timeout) {
     text += "  not shrunk or replayed: each run would leave another stuck thread behind\n";
   } else {
     text += "  reproduced " + std::to_string(input.reproduction_successes) + "/" +
@@ -181,8 +189,14 @@ std::string explain(const ExplanationInput &input) {
     text += "  Replays of this schedule did not always fail the same way: the code under test "
             "depends on something interlace does not control (time, randomness, uninstrumented "
             "code).\n";
+    if (!input.divergence.empty()) {
+      text += "  " + input.divergence + "\n";
+    }
   }
   text += "  replay: INTERLACE_REPLAY=" + input.replay_token + " " + input.rerun_command + "\n";
+  if (!input.trace_file.empty()) {
+    text += "  trace: " + input.trace_file + "\n";
+  }
   return text;
 }
 

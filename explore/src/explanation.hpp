@@ -1,11 +1,11 @@
-// The explanation of an exploration's result: a verdict line, the interleaved source trace
-// of the counterexample, and how to replay it.
+// The explanation of an exploration's result: a verdict line, what kind of race it is, the
+// interleaved source trace of the counterexample, and how to replay it.
 #pragma once
 
 #include <cstdint>
-#include <span>
 #include <string>
 
+#include "trace_model.hpp"
 #include "verdict.hpp"
 
 namespace interlace::detail {
@@ -19,18 +19,22 @@ struct ExplanationInput {
   bool from_replay_token = false;
   bool stopped_by_timeout = false;
   bool saw_yield_points = true;
+  bool verbose = false;                   // INTERLACE_VERBOSE: every step, not just conflicts
   const FailureRecord *failure = nullptr; // null: the property held
   int reproduction_attempts = 0;
   int reproduction_successes = 0;
+  std::string divergence; // where a replay first differed, if one did
   std::string replay_token;
   std::string rerun_command;
+  std::string trace_file; // where INTERLACE_TRACE_OUT was written, if it was
 };
 
 std::string explain(const ExplanationInput &input);
 
-// The interleaved trace: one line per executed source line while the same thread stays on
-// it, showing only accesses to locations that two threads touched with at least one write
-// (every step with a source location if there are none).
-std::string render_trace(std::span<const rt::StepRecord> trace);
+// The numbered trace lines of a model, with long traces elided in the middle.
+std::string render_trace(const TraceModel &model);
+
+// The memory context of a failure record, for naming objects.
+MemoryContext memory_of(const FailureRecord &failure);
 
 } // namespace interlace::detail

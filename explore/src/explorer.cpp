@@ -22,6 +22,8 @@
 #include "interlace/rt/sites.hpp"
 #include "replay_token.hpp"
 #include "schedule_simplifier.hpp"
+#include "source_text.hpp"
+#include "trace_export.hpp"
 #include "verdict.hpp"
 
 namespace interlace::detail {
@@ -131,6 +133,7 @@ public:
       bodies_.emplace_back([this, i] { spec_.run_thread(spec_.run_context, i); });
     }
     key_ = exploration_key(spec_.where, spec_.num_threads, current_test_name());
+    executor_.set_allocation_log(&run_allocations_);
   }
 
   ExplorationReport run() {
@@ -169,7 +172,10 @@ private:
 
   // Runs one schedule on a fresh state and says how it ended.
   Verdict execute(rt::Strategy &strategy, Bound bound = Bound::Deadline) {
+    setup_allocations_.clear();
+    run_allocations_.clear();
     try {
+      const rt::AllocationScope scope(setup_allocations_);
       spec_.new_state();
     } catch (...) {
       harness_error_ = std::current_exception();
@@ -202,6 +208,11 @@ private:
     record.trace.assign(executor_.trace().begin(), executor_.trace().end());
     record.schedule.assign(executor_.schedule().begin(), executor_.schedule().end());
     record.preemptions = executor_.preemptions();
+    record.allocations = setup_allocations_;
+    record.allocations.insert(record.allocations.end(), run_allocations_.begin(),
+                              run_allocations_.end());
+    record.state = spec_.share_state().get();
+    record.state_size = spec_.state_size;
     spec_.keep_state();
     return failure_.emplace(std::move(record));
   }
@@ -290,11 +301,34 @@ private:
       ++reproduction_attempts_;
       if (execute(strategy, Bound::None) == final_failure.verdict) {
         ++reproduction_successes_;
+      } else if (divergence_.empty()) {
+        divergence_ = describe_divergence(i + 1, final_failure);
       }
     }
     if (harness_error_) {
       std::rethrow_exception(harness_error_);
     }
+  }
+
+  // Where the last replay first did something other than the counterexample.
+  std::string describe_divergence(int replay, const FailureRecord &expected) const {
+    const std::span<const rt::StepRecord> got = executor_.trace();
+    const auto step_text = [](const rt::StepRecord &step) {
+      return "thread " + std::to_string(step.thread) + " " + rt::to_string(step.event.kind) +
+             (step.event.site != nullptr ? " at " + short_location(*step.event.site) : "");
+    };
+    const std::size_t common = std::min(got.size(), expected.trace.size());
+    for (std::size_t i = 0; i < common; ++i) {
+      const rt::StepRecord &a = expected.trace[i];
+      const rt::StepRecord &b = got[i];
+      if (a.thread != b.thread || a.event.kind != b.event.kind || a.event.site != b.event.site) {
+        return "replay " + std::to_string(replay) + " diverged at step " + std::to_string(i + 1) +
+               ": the counterexample had " + step_text(a) + ", the replay " + step_text(b) + ".";
+      }
+    }
+    return "replay " + std::to_string(replay) + " ran the same first " + std::to_string(common) +
+           " steps, then " + (got.size() < expected.trace.size() ? "ended" : "went on") + " (" +
+           rt::to_string(last_outcome_.failure) + ").";
   }
 
   std::optional<ReplayToken> matching_replay_token() const {
@@ -360,6 +394,17 @@ private:
       input.reproduction_successes = reproduction_successes_;
       input.replay_token = report.replay;
       input.rerun_command = rerun_command();
+      input.divergence = divergence_;
+      input.verbose = env_.verbose;
+      if (env_.trace_out) {
+        const TraceModel model = build_trace(failure_->trace, memory_of(*failure_), env_.verbose);
+        const std::string title = "interlace: " + std::string(spec_.where.file_name()) + ":" +
+                                  std::to_string(spec_.where.line()) + ", seed " +
+                                  std::to_string(seed_);
+        const std::string error =
+            write_trace_file(*env_.trace_out, model, executor_.num_threads(), title);
+        input.trace_file = error.empty() ? *env_.trace_out : error;
+      }
     }
     report.explanation = explain(input);
     return report;
@@ -377,6 +422,9 @@ private:
   std::optional<FailureRecord> failure_;
   std::exception_ptr harness_error_;
   std::unordered_set<std::uint64_t> seen_;
+  std::vector<rt::Allocation> setup_allocations_; // by the last setup
+  std::vector<rt::Allocation> run_allocations_;   // by the last execution's threads
+  std::string divergence_;
   int num_explored_ = 0;
   int reproduction_attempts_ = 0;
   int reproduction_successes_ = 0;

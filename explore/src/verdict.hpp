@@ -1,9 +1,11 @@
 // How one execution of an exploration ended.
 #pragma once
 
+#include <cstdint>
 #include <vector>
 
 #include "interlace/rt/executor.hpp"
+#include "interlace/rt/memory.hpp"
 
 namespace interlace::detail {
 
@@ -19,6 +21,9 @@ struct FailureRecord {
   std::vector<rt::StepRecord> trace;
   std::vector<int> schedule;
   int preemptions = 0;
+  std::vector<rt::Allocation> allocations; // by the setup, then by the threads
+  const void *state = nullptr;             // the state object (kept alive as counterexample)
+  std::uint64_t state_size = 0;
 };
 
 } // namespace interlace::detail

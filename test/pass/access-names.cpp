@@ -26,6 +26,12 @@ void touch(int i, Counter &c) {
   c.increment();
 }
 
+struct First {
+  int only; // at offset 0: its GEP has all-zero indices
+};
+
+int read_first(First &f) { return f.only; }
+
 // CHECK-DAG: [[BALANCE:@interlace.str[.0-9]*]] = private unnamed_addr constant [8 x i8] c"balance\00"
 // CHECK-DAG: [[TABLE:@interlace.str[.0-9]*]] = private unnamed_addr constant [8 x i8] c"table[]\00"
 // CHECK-DAG: [[VALUE:@interlace.str[.0-9]*]] = private unnamed_addr constant [15 x i8] c"Counter::value\00"
@@ -38,3 +44,5 @@ void touch(int i, Counter &c) {
 // CHECK-DAG: i32 25, i32 16, i32 1, i32 0, ptr [[ITEMS]]
 // CHECK-DAG: i32 10, i32 30, i32 0, i32 0, ptr [[VALUE]]
 // CHECK-DAG: i32 10, i32 28, i32 1, i32 0, ptr [[VALUE]]
+// CHECK-DAG: [[ONLY:@interlace.str[.0-9]*]] = private unnamed_addr constant [12 x i8] c"First::only\00"
+// CHECK-DAG: i32 33, i32 37, i32 0, i32 0, ptr [[ONLY]]

@@ -80,6 +80,7 @@ struct ExplorationSpec {
   std::function<bool()> invariant_holds; // check the current state
   std::function<void()> keep_state;      // keep the current state as the counterexample
   std::function<std::shared_ptr<void>()> share_state; // the current state, type-erased
+  std::size_t state_size = 0;                         // sizeof the state, for reports
   std::source_location where;                         // the explore_interleavings call
 };
 
@@ -162,6 +163,7 @@ auto explore_interleavings(Setup setup, std::vector<std::function<void(StateOf<S
   spec.invariant_holds = [&] { return static_cast<bool>(invariant(std::as_const(*current))); };
   spec.keep_state = [&] { kept = current; };
   spec.share_state = [&]() -> std::shared_ptr<void> { return current; };
+  spec.state_size = sizeof(State);
 
   detail::ExplorationReport report = detail::explore(spec, options);
 

@@ -1,0 +1,28 @@
+// Which kind of race an interleaving shows, in one sentence naming the location and threads.
+#pragma once
+
+#include <span>
+#include <string>
+
+#include "interlace/rt/event.hpp"
+#include "object_names.hpp"
+
+namespace interlace::detail {
+
+enum class RaceKind {
+  None,               // no two threads touched a location with a write
+  LostUpdate,         // two threads read a location before either wrote it back
+  AtomicityViolation, // a thread read a location twice with another thread's write between
+  OrderViolation,     // a thread read a location before another thread's initialising write
+  WriteWrite,         // two threads wrote a location
+};
+
+struct Classification {
+  RaceKind kind = RaceKind::None;
+  std::string sentence; // e.g. "lost update: threads 0 and 1 both read Counter::value ..."
+};
+
+// The first race, in trace order, of the highest-priority kind (the order of RaceKind).
+Classification classify(std::span<const rt::StepRecord> trace, const MemoryContext &memory);
+
+} // namespace interlace::detail
