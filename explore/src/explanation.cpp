@@ -72,7 +72,8 @@ void pad_to(std::string &text, std::size_t width) {
 } // namespace
 
 MemoryContext memory_of(const FailureRecord &failure) {
-  return MemoryContext{failure.state, failure.state_size, failure.allocations};
+  return MemoryContext{failure.state, failure.state_size, failure.allocations,
+                       known_names(failure.trace)};
 }
 
 std::string render_trace(const TraceModel &model) {

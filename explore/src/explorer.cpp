@@ -326,9 +326,21 @@ private:
                ": the counterexample had " + step_text(a) + ", the replay " + step_text(b) + ".";
       }
     }
-    return "replay " + std::to_string(replay) + " ran the same first " + std::to_string(common) +
-           " steps, then " + (got.size() < expected.trace.size() ? "ended" : "went on") + " (" +
-           rt::to_string(last_outcome_.failure) + ").";
+    const std::string ended = last_outcome_.failed()
+                                  ? std::string("failed differently: ") + last_outcome_.message
+                                  : std::string("did not fail");
+    if (got.size() == expected.trace.size()) {
+      return "replay " + std::to_string(replay) + " took the same " + std::to_string(common) +
+             " steps as the counterexample but " + ended +
+             ": the outcome depends on data the schedule does not decide.";
+    }
+    return "replay " + std::to_string(replay) + " took the counterexample's first " +
+           std::to_string(common) + " steps, then " +
+           (got.size() < expected.trace.size()
+                ? "ended after " + std::to_string(got.size()) + " of its " +
+                      std::to_string(expected.trace.size())
+                : "went on for " + std::to_string(got.size() - common) + " more") +
+           " and " + ended + ".";
   }
 
   std::optional<ReplayToken> matching_replay_token() const {
@@ -398,7 +410,9 @@ private:
       input.verbose = env_.verbose;
       if (env_.trace_out) {
         const TraceModel model = build_trace(failure_->trace, memory_of(*failure_), env_.verbose);
-        const std::string title = "interlace: " + std::string(spec_.where.file_name()) + ":" +
+        std::string_view file = spec_.where.file_name();
+        file.remove_prefix(file.rfind('/') == std::string_view::npos ? 0 : file.rfind('/') + 1);
+        const std::string title = "interlace: " + std::string(file) + ":" +
                                   std::to_string(spec_.where.line()) + ", seed " +
                                   std::to_string(seed_);
         const std::string error =

@@ -23,9 +23,23 @@ std::string with_offset(std::string name, std::uint64_t offset) {
 
 } // namespace
 
+std::map<const void *, const char *> known_names(std::span<const rt::StepRecord> trace) {
+  std::map<const void *, const char *> names;
+  for (const rt::StepRecord &step : trace) {
+    if (rt::is_memory_access(step.event.kind) && step.event.site != nullptr &&
+        step.event.site->object != nullptr) {
+      names.try_emplace(step.event.addr, step.event.site->object);
+    }
+  }
+  return names;
+}
+
 std::string object_name(const rt::Event &event, const MemoryContext &memory) {
   if (event.site != nullptr && event.site->object != nullptr) {
     return event.site->object;
+  }
+  if (const auto known = memory.known.find(event.addr); known != memory.known.end()) {
+    return known->second;
   }
   if (const auto global = rt::find_global(event.addr)) {
     const std::uint64_t offset = offset_in(event.addr, global->address);

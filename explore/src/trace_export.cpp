@@ -195,10 +195,15 @@ std::string swimlane_svg(const TraceModel &model, int threads, const std::string
   for (const Conflict &conflict : model.conflicts) {
     const TraceLine &from = model.lines[conflict.from_line];
     const TraceLine &to = model.lines[conflict.to_line];
-    const int x1 = column_x(from.thread) + kColumn / 2;
-    const int x2 = column_x(to.thread) + kColumn / 2;
-    const int y1 = row_y(conflict.from_line) + kRow - 4;
-    const int y2 = row_y(conflict.to_line) + 4;
+    // From the side of one box to the facing side of the other, at mid-height, so that the
+    // arrow runs through the gap between the columns rather than across other boxes.
+    const bool rightwards = from.thread < to.thread;
+    const int box_left = 10;
+    const int box_right = kColumn - 10;
+    const int x1 = column_x(from.thread) + (rightwards ? box_right : box_left);
+    const int x2 = column_x(to.thread) + (rightwards ? box_left : box_right);
+    const int y1 = row_y(conflict.from_line) + kRow / 2;
+    const int y2 = row_y(conflict.to_line) + kRow / 2;
     out += "<line x1=\"" + std::to_string(x1) + "\" y1=\"" + std::to_string(y1) + "\" x2=\"" +
            std::to_string(x2) + "\" y2=\"" + std::to_string(y2) +
            "\" stroke=\"#c62828\" stroke-width=\"1.5\" marker-end=\"url(#arrow)\"><title>" +
