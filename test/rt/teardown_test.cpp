@@ -1,7 +1,7 @@
 // Ending an execution early leaves nothing behind.
 #include <gtest/gtest.h>
+#include <poll.h>
 #include <pthread.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <mutex>
@@ -166,7 +166,7 @@ INTERLACE_NO_INSTRUMENT void exclusive_region(int me) {
 }
 
 void *sleep_then_touch(void *) {
-  usleep(300000); // no yield point, no interceptor: the execution stalls here
+  poll(nullptr, 0, 300); // no yield point, no interceptor: the execution stalls here
   g_churn.fetch_add(1);
   return nullptr;
 }
