@@ -231,5 +231,48 @@ TEST(OnceTest, PthreadOnceOutsideExecutionsIsTheRealOne) {
   EXPECT_EQ(runs, 1);
 }
 
+TEST(SemaphoreTest, SemaphoresBarriersAndSpinlocksOutsideExecutionsAreTheRealOnes) {
+  sem_t sem;
+  sem_init(&sem, 0, 0);
+  pthread_barrier_t barrier;
+  pthread_barrier_init(&barrier, nullptr, 2);
+  pthread_spinlock_t spin;
+  pthread_spin_init(&spin, PTHREAD_PROCESS_PRIVATE);
+  int serial = 0;
+  std::thread poster([&] {
+    if (pthread_barrier_wait(&barrier) == PTHREAD_BARRIER_SERIAL_THREAD) {
+      pthread_spin_lock(&spin);
+      ++serial;
+      pthread_spin_unlock(&spin);
+    }
+    sem_post(&sem);
+  });
+  if (pthread_barrier_wait(&barrier) == PTHREAD_BARRIER_SERIAL_THREAD) {
+    pthread_spin_lock(&spin);
+    ++serial;
+    pthread_spin_unlock(&spin);
+  }
+  EXPECT_EQ(sem_wait(&sem), 0);
+  poster.join();
+  EXPECT_EQ(serial, 1);
+  // A timed wait with nothing to take really waits until its deadline.
+  timespec start{};
+  clock_gettime(CLOCK_MONOTONIC, &start);
+  timespec deadline = start;
+  deadline.tv_nsec += 20'000'000;
+  if (deadline.tv_nsec >= 1'000'000'000) {
+    deadline.tv_nsec -= 1'000'000'000;
+    ++deadline.tv_sec;
+  }
+  EXPECT_EQ(sem_clockwait(&sem, CLOCK_MONOTONIC, &deadline), -1);
+  timespec end{};
+  clock_gettime(CLOCK_MONOTONIC, &end);
+  EXPECT_GE((end.tv_sec - start.tv_sec) * 1000000000LL + (end.tv_nsec - start.tv_nsec),
+            20'000'000LL);
+  pthread_spin_destroy(&spin);
+  pthread_barrier_destroy(&barrier);
+  sem_destroy(&sem);
+}
+
 } // namespace
 } // namespace interlace::testing
