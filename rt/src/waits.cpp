@@ -64,8 +64,10 @@ int cond_notify(ManagedThread &self, void *cond, bool all) {
   });
   if (all) {
     execution.wake_all(WaitKind::Cond, cond);
-  } else {
-    execution.wake_some(WaitKind::Cond, cond, 1);
+    return real::pthread_cond_broadcast(cond); // threads outside the execution may wait too
+  }
+  if (execution.wake_some(WaitKind::Cond, cond, 1) == 0) {
+    return real::pthread_cond_signal(cond);
   }
   return 0;
 }
@@ -143,7 +145,10 @@ long futex_wait(ManagedThread &self, std::uint32_t *word, std::uint32_t expected
   return errno_result(error);
 }
 
-long futex_wake(ManagedThread &self, std::uint32_t *word, int count, std::uint32_t bitset) {
+// `wake_outside(n)` wakes up to n threads outside the execution that really wait on the word.
+template <class WakeOutside>
+long futex_wake(ManagedThread &self, std::uint32_t *word, int count, std::uint32_t bitset,
+                WakeOutside &&wake_outside) {
   RuntimeSection section(self);
   Execution &execution = *self.execution;
   error_on_teardown(0, [&] {
@@ -154,7 +159,10 @@ long futex_wake(ManagedThread &self, std::uint32_t *word, int count, std::uint32
     return errno_result(EINVAL);
   }
   // The kernel wakes at least one waiter even when asked for none.
-  return execution.wake_some(WaitKind::Futex, word, count > 0 ? count : 1, bitset);
+  const int wanted = count > 0 ? count : 1;
+  const int woken = execution.wake_some(WaitKind::Futex, word, wanted, bitset);
+  const long outside = woken < wanted ? wake_outside(wanted - woken) : 0;
+  return woken + (outside > 0 ? outside : 0);
 }
 
 } // namespace
@@ -312,6 +320,9 @@ long syscall(ManagedThread &self, long number, long a1, long a2, long a3, long a
   const auto *timeout =
       reinterpret_cast<const struct timespec *>(a4); // NOLINT(performance-no-int-to-ptr)
   const int clock = (op & FUTEX_CLOCK_REALTIME) != 0 ? CLOCK_REALTIME : CLOCK_MONOTONIC;
+  const auto wake_outside = [&](int count) {
+    return real::syscall(number, a1, a2, count, a4, a5, a6);
+  };
   switch (op & FUTEX_CMD_MASK) {
   case FUTEX_WAIT:
     return futex_wait(self, word, static_cast<std::uint32_t>(a3), timeout, false, clock,
@@ -320,9 +331,10 @@ long syscall(ManagedThread &self, long number, long a1, long a2, long a3, long a
     return futex_wait(self, word, static_cast<std::uint32_t>(a3), timeout, true, clock,
                       static_cast<std::uint32_t>(a6));
   case FUTEX_WAKE:
-    return futex_wake(self, word, static_cast<int>(a3), FUTEX_BITSET_MATCH_ANY);
+    return futex_wake(self, word, static_cast<int>(a3), FUTEX_BITSET_MATCH_ANY, wake_outside);
   case FUTEX_WAKE_BITSET:
-    return futex_wake(self, word, static_cast<int>(a3), static_cast<std::uint32_t>(a6));
+    return futex_wake(self, word, static_cast<int>(a3), static_cast<std::uint32_t>(a6),
+                      wake_outside);
   default:
     return real::syscall(number, a1, a2, a3, a4, a5, a6); // requeue, PI: not modelled
   }

@@ -302,6 +302,25 @@ TEST(CondvarTest, AWaiterIsUnwoundWithItsMutexWhenAnotherThreadThrows) {
   EXPECT_GT(constructed.load(), 10);
 }
 
+TEST(CondvarTest, ANotifyInAnExecutionAlsoWakesThreadsOutsideIt) {
+  Handshake handshake;
+  std::thread outside([&] { // not managed: a real condvar wait
+    std::unique_lock<std::mutex> lock(handshake.mutex);
+    handshake.cv.wait(lock, [&] { return handshake.ready; });
+  });
+  std::this_thread::sleep_for(20ms);
+  rt::Executor executor;
+  Bodies bodies = {[&] {
+    {
+      std::lock_guard<std::mutex> guard(handshake.mutex);
+      handshake.ready = true;
+    }
+    handshake.cv.notify_one();
+  }};
+  ASSERT_FALSE(run_seeded(executor, bodies, 0).failed());
+  outside.join(); // returns only if the real waiter was woken
+}
+
 TEST(CondvarTest, CondvarsOutsideExecutionsAreTheRealOnes) {
   Handshake handshake;
   std::thread waiter([&] {

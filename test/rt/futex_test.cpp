@@ -346,6 +346,20 @@ TEST(FutexTest, RawFutexWakesCountWaitersFirstComeFirstServed) {
   EXPECT_EQ(order, (std::vector<int>{0, 1}));
 }
 
+TEST(FutexTest, AWakeInAnExecutionAlsoWakesThreadsOutsideIt) {
+  std::atomic<int> flag{0};
+  std::thread outside([&] { flag.wait(0); }); // not managed: a real futex wait
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  rt::Executor executor;
+  Bodies bodies = {[&] {
+    flag.store(1);
+    flag.notify_all();
+  }};
+  ASSERT_FALSE(run_seeded(executor, bodies, 0).failed());
+  outside.join(); // returns only if the real waiter was woken
+  EXPECT_EQ(flag.load(), 1);
+}
+
 TEST(FutexTest, FutexWaitsOutsideExecutionsAreTheRealOnes) {
   std::atomic<int> flag{0};
   std::thread waiter([&] { flag.wait(0); });
