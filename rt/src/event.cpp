@@ -26,6 +26,16 @@ const char *to_string(EventKind kind) {
     return "unlock";
   case EventKind::Finish:
     return "finish";
+  case EventKind::ReadLock:
+    return "read lock";
+  case EventKind::Wait:
+    return "wait";
+  case EventKind::Notify:
+    return "notify";
+  case EventKind::Once:
+    return "once";
+  case EventKind::Sleep:
+    return "sleep";
   case EventKind::Marker:
     return "marker";
   }

@@ -6,11 +6,13 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <exception>
 #include <typeinfo>
 
 #include "fatal.hpp"
 #include "futex.hpp"
+#include "real.hpp"
 #include "thread_pool.hpp"
 
 namespace interlace::rt::detail {
@@ -28,6 +30,27 @@ std::string site_text(const interlace_site *site) {
     file = slash + 1;
   }
   return std::string(file) + ":" + std::to_string(site->line);
+}
+
+std::string address_text(const void *address) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%p", address);
+  return text;
+}
+
+// "a.cpp:12 read" for a step with a source location, "lock 0x1234" for one without.
+std::string step_text(const Event &event) {
+  if (event.site != nullptr && event.site->line != 0) {
+    return site_text(event.site) + " " + to_string(event.kind);
+  }
+  return std::string(to_string(event.kind)) +
+         (event.addr != nullptr ? " " + address_text(event.addr) : std::string());
+}
+
+std::int64_t clock_ns(int clock) {
+  struct timespec time{};
+  real::clock_gettime(clock, &time);
+  return static_cast<std::int64_t>(time.tv_sec) * 1'000'000'000 + time.tv_nsec;
 }
 
 std::string demangle(const char *name) {
@@ -79,6 +102,11 @@ Outcome Execution::run(std::span<const std::function<void()>> bodies, Strategy &
   turn_holder_.store(kController, std::memory_order_relaxed);
   pending_.clear();
   held_.clear();
+  sync_states_.clear();
+  wait_seq_ = 0;
+  clock_offset_ns_ = 0;
+  start_monotonic_ns_ = clock_ns(CLOCK_MONOTONIC);
+  start_realtime_ns_ = clock_ns(CLOCK_REALTIME);
   schedule.clear();
   trace.clear();
   if (options_.record_trace && trace.capacity() == 0) {
@@ -189,12 +217,16 @@ void Execution::teardown_remaining() {
     if (chosen < 0) {
       chosen = pick(); // no runnable thread: times out the earliest timed wait, if any
     }
-    for (int id = nthreads_ - 1; id >= 0 && chosen < 0; --id) {
-      ManagedThread &thread = *threads_[id];
-      if (thread.status == ThreadStatus::Blocked) {
-        thread.status = ThreadStatus::Runnable;
-        thread.force_unwind = true;
-        chosen = id;
+    // Prefer a wait that an exception can leave (a lock, a join, a condvar): unwinding that
+    // thread may release what the others wait for, and it runs its destructors.
+    for (int pass = 0; pass < 2 && chosen < 0; ++pass) {
+      for (int id = nthreads_ - 1; id >= 0 && chosen < 0; --id) {
+        ManagedThread &thread = *threads_[id];
+        if (thread.status == ThreadStatus::Blocked && (pass == 1 || unwinds_cleanly(thread))) {
+          thread.status = ThreadStatus::Runnable;
+          thread.force_unwind = true;
+          chosen = id;
+        }
       }
     }
     if (chosen < 0) {
@@ -267,6 +299,7 @@ int Execution::pick() {
     }
     if (earliest >= 0) {
       ManagedThread &thread = *threads_[earliest];
+      advance_clock_to(thread.waiting.deadline_ns);
       thread.status = ThreadStatus::Runnable;
       thread.waiting = WaitTarget{};
       thread.timed_out = true;
@@ -310,6 +343,8 @@ void Execution::record(int next) {
   ++steps_;
   progress_.store(steps_, std::memory_order_relaxed);
   schedule.push_back(next);
+  ManagedThread &thread = *threads_[next];
+  thread.recent_steps[thread.executed_steps++ % ManagedThread::kRecentSteps] = pending_[next];
   if (options_.record_trace) {
     trace.push_back(StepRecord{next, pending_[next]});
   }
@@ -422,9 +457,14 @@ void Execution::step(ManagedThread &self, const Event &event) {
 void Execution::block(ManagedThread &self, WaitTarget target) {
   leave_if_abandoned();
   RuntimeSection section(self);
+  self.timed_out = false;
+  if (target.timed && target.deadline_ns <= now_ns(CLOCK_MONOTONIC)) {
+    self.timed_out = true; // the deadline has passed already: time does not run backwards
+    return;
+  }
   self.status = ThreadStatus::Blocked;
   self.waiting = target;
-  self.timed_out = false;
+  self.wait_seq = ++wait_seq_;
   if (teardown_.load(std::memory_order_acquire) || self.unwinding) {
     wait_during_teardown(self);
     return;
@@ -466,6 +506,28 @@ void Execution::wake_all(WaitKind kind, const void *object) {
   }
 }
 
+int Execution::wake_some(WaitKind kind, const void *object, int count, std::uint32_t bitset) {
+  int woken = 0;
+  for (; woken < count; ++woken) {
+    ManagedThread *first = nullptr;
+    for (int id = 0; id < nthreads_; ++id) {
+      ManagedThread &thread = *threads_[id];
+      if (thread.status == ThreadStatus::Blocked && thread.waiting.kind == kind &&
+          thread.waiting.object == object &&
+          (kind != WaitKind::Futex || (thread.futex_bitset & bitset) != 0) &&
+          (first == nullptr || thread.wait_seq < first->wait_seq)) {
+        first = &thread;
+      }
+    }
+    if (first == nullptr) {
+      break;
+    }
+    first->status = ThreadStatus::Runnable;
+    first->waiting = WaitTarget{};
+  }
+  return woken;
+}
+
 ManagedThread &Execution::spawn(void *(*start_routine)(void *), void *arg) {
   ManagedThread &thread = add_thread();
   thread.start_routine = start_routine;
@@ -491,18 +553,75 @@ ManagedThread *Execution::find_by_tid(int tid) {
   return nullptr;
 }
 
-void Execution::note_acquired(const void *mutex, const ManagedThread &owner) {
-  for (HeldLock &held : held_) {
-    if (held.mutex == mutex) {
-      held = HeldLock{mutex, owner.id, owner.last_site};
-      return;
+void Execution::note_acquired(const void *lock, const ManagedThread &owner, Hold hold) {
+  if (hold == Hold::Exclusive) {
+    for (HeldLock &held : held_) {
+      if (held.lock == lock) {
+        held = HeldLock{lock, owner.id, owner.last_site, hold};
+        return;
+      }
     }
   }
-  held_.push_back(HeldLock{mutex, owner.id, owner.last_site});
+  held_.push_back(HeldLock{lock, owner.id, owner.last_site, hold});
 }
 
-void Execution::note_released(const void *mutex) {
-  std::erase_if(held_, [mutex](const HeldLock &held) { return held.mutex == mutex; });
+void Execution::note_released(const void *lock) {
+  std::erase_if(held_, [lock](const HeldLock &held) { return held.lock == lock; });
+}
+
+bool Execution::note_released(const void *lock, const ManagedThread &owner) {
+  const auto held = std::ranges::find_if(
+      held_, [&](const HeldLock &entry) { return entry.lock == lock && entry.owner == owner.id; });
+  if (held == held_.end()) {
+    return false;
+  }
+  held_.erase(held);
+  return true;
+}
+
+bool Execution::holds(const void *lock, const ManagedThread &owner, Hold hold) const {
+  return std::ranges::any_of(held_, [&](const HeldLock &held) {
+    return held.lock == lock && held.owner == owner.id && held.hold == hold;
+  });
+}
+
+Execution::SyncState &Execution::sync_state(const void *object) {
+  for (SyncState &state : sync_states_) {
+    if (state.object == object) {
+      return state;
+    }
+  }
+  SyncState &state = sync_states_.emplace_back();
+  state.object = object;
+  return state;
+}
+
+// ---------------------------------------------------------------------------------------
+// Time
+
+std::int64_t Execution::now_ns(int clock) const {
+  if (!measures_elapsed_time(clock)) {
+    return clock_ns(clock);
+  }
+  std::int64_t start = 0;
+  if (clock == CLOCK_MONOTONIC) {
+    start = start_monotonic_ns_;
+  } else if (clock == CLOCK_REALTIME) {
+    start = start_realtime_ns_;
+  } else { // the other elapsed-time clocks stand still at the same moment
+    start = clock_ns(clock) - (clock_ns(CLOCK_MONOTONIC) - start_monotonic_ns_);
+  }
+  return start + clock_offset_ns_;
+}
+
+void Execution::advance_clock_to(std::int64_t monotonic_ns) {
+  // At most a century ahead, so that no clock overflows (a wait "forever" still ends).
+  constexpr std::int64_t kMaxOffset = 100LL * 365 * 24 * 3600 * 1'000'000'000;
+  clock_offset_ns_ = std::clamp(monotonic_ns - start_monotonic_ns_, clock_offset_ns_, kMaxOffset);
+}
+
+std::int64_t Execution::monotonic_ns(int clock, std::int64_t time_ns) const {
+  return clock == CLOCK_MONOTONIC ? time_ns : time_ns - now_ns(clock) + now_ns(CLOCK_MONOTONIC);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -531,28 +650,162 @@ void Execution::wait_during_teardown(ManagedThread &self) {
   after_park(self);
 }
 
-std::string Execution::describe_wait(const ManagedThread &thread) const {
-  char address[32];
-  std::snprintf(address, sizeof address, "%p", thread.waiting.object);
+// The thread that must act before `thread` can go on (a waits-for edge), or -1 when no
+// single thread holds what it waits for.
+int Execution::holder_of(const ManagedThread &thread) const {
+  const void *object = thread.waiting.object;
   switch (thread.waiting.kind) {
-  case WaitKind::Mutex: {
-    std::string text = std::string("mutex ") + address;
+  case WaitKind::Mutex:
+  case WaitKind::Spin:
+  case WaitKind::ReadLock:
+  case WaitKind::WriteLock: {
+    // A writer waits for any hold; a reader only for a writer.
+    const bool any = thread.waiting.kind == WaitKind::WriteLock;
     for (const HeldLock &held : held_) {
-      if (held.mutex == thread.waiting.object) {
-        text += " held by thread " + std::to_string(held.owner) + " (taken after " +
-                site_text(held.site) + ")";
+      if (held.lock == object && (any || held.hold == Hold::Exclusive)) {
+        return held.owner;
       }
     }
-    return text;
+    return -1;
   }
   case WaitKind::Join:
-    return "the end of thread " +
-           std::to_string(static_cast<const ManagedThread *>(thread.waiting.object)->id) +
+    return static_cast<const ManagedThread *>(object)->id;
+  case WaitKind::Once:
+    for (const SyncState &state : sync_states_) {
+      if (state.object == object) {
+        return state.owner;
+      }
+    }
+    return -1;
+  case WaitKind::Cond:
+  case WaitKind::Semaphore:
+  case WaitKind::Barrier:
+  case WaitKind::Futex:
+  case WaitKind::None:
+    break;
+  }
+  return -1;
+}
+
+// Whether a teardown can make the thread leave its wait with an exception that unwinds its
+// stack. Waits in functions glibc declares noexcept can only return an error, and futex waits
+// sit in noexcept libstdc++ loops that an unwind ends with std::terminate.
+bool Execution::unwinds_cleanly(const ManagedThread &thread) const {
+  switch (thread.waiting.kind) {
+  case WaitKind::Mutex:
+  case WaitKind::Join:
+  case WaitKind::Cond:
+  case WaitKind::ReadLock:
+  case WaitKind::WriteLock:
+  case WaitKind::Semaphore:
+  case WaitKind::Once:
+    return true;
+  case WaitKind::Spin:
+  case WaitKind::Barrier:
+  case WaitKind::Futex:
+  case WaitKind::None:
+    break;
+  }
+  return false;
+}
+
+// " held by thread 1 (taken after a.cpp:12)" (`how` is "held by"), for every hold of `lock`
+// of the given kind; empty when there is none.
+std::string Execution::describe_holders(const void *lock, Hold hold, const char *how) const {
+  std::string text;
+  for (const HeldLock &held : held_) {
+    if (held.lock != lock || held.hold != hold) {
+      continue;
+    }
+    text += (text.empty() ? std::string(" ") + how : std::string(",")) + " thread " +
+            std::to_string(held.owner);
+    text += threads_[held.owner]->status == ThreadStatus::Finished
+                ? ", which finished without unlocking it (missing unlock; taken after "
+                : " (taken after ";
+    text += site_text(held.site) + ")";
+  }
+  return text;
+}
+
+std::string Execution::describe_wait(const ManagedThread &thread) const {
+  const void *object = thread.waiting.object;
+  const std::string address = address_text(object);
+  const auto or_else = [](const std::string &holders, const char *otherwise) {
+    return holders.empty() ? std::string(otherwise) : holders;
+  };
+  switch (thread.waiting.kind) {
+  case WaitKind::Mutex:
+    return "mutex " + address +
+           or_else(describe_holders(object, Hold::Exclusive, "held by"),
+                   " (not held by a thread of this execution)");
+  case WaitKind::Spin:
+    return "spinlock " + address +
+           or_else(describe_holders(object, Hold::Exclusive, "held by"),
+                   " (not held by a thread of this execution)");
+  case WaitKind::ReadLock:
+    return "rwlock " + address + " to read," +
+           or_else(describe_holders(object, Hold::Exclusive, "held for writing by"),
+                   " (not held for writing by a thread of this execution)");
+  case WaitKind::WriteLock:
+    return "rwlock " + address + " to write," +
+           or_else(describe_holders(object, Hold::Exclusive, "held for writing by") +
+                       describe_holders(object, Hold::Read, "held for reading by"),
+                   " (not held by a thread of this execution)");
+  case WaitKind::Join:
+    return "the end of thread " + std::to_string(static_cast<const ManagedThread *>(object)->id) +
            " (join)";
+  case WaitKind::Cond:
+    return "condvar " + address +
+           " (nobody holds a condvar: only a signal or broadcast ends this wait)";
+  case WaitKind::Semaphore:
+    return "semaphore " + address + " (its count is 0: only a sem_post ends this wait)";
+  case WaitKind::Barrier:
+    for (const SyncState &state : sync_states_) {
+      if (state.object == object) {
+        return "barrier " + address + " (" + std::to_string(state.arrived) + " of " +
+               std::to_string(state.count) + " threads arrived: only more arrivals end this wait)";
+      }
+    }
+    return "barrier " + address;
+  case WaitKind::Once:
+    return "pthread_once " + address + " (std::call_once) being run by thread " +
+           std::to_string(holder_of(thread));
+  case WaitKind::Futex:
+    return "futex word " + address + " (while it holds " + std::to_string(thread.waiting.value) +
+           ": only a FUTEX_WAKE on it ends this wait; it carries atomic::wait, std::latch, "
+           "std::barrier, std::counting_semaphore and std::future)";
   case WaitKind::None:
     break;
   }
   return "nothing";
+}
+
+// Follows the waits-for edges from each blocked thread; the first cycle found, as
+// "thread 0 -> thread 1 -> thread 0".
+std::string Execution::describe_cycle() const {
+  for (int start = 0; start < nthreads_; ++start) {
+    std::vector<int> path{start};
+    for (int current = start;;) {
+      if (threads_[current]->status != ThreadStatus::Blocked) {
+        break;
+      }
+      const int next = holder_of(*threads_[current]);
+      if (next < 0) {
+        break;
+      }
+      const auto seen = std::ranges::find(path, next);
+      if (seen != path.end()) {
+        std::string text = "  cycle:";
+        for (auto it = seen; it != path.end(); ++it) {
+          text += " thread " + std::to_string(*it) + " ->";
+        }
+        return text + " thread " + std::to_string(next) + "\n";
+      }
+      path.push_back(next);
+      current = next;
+    }
+  }
+  return "  no cycle: no running thread is left to release these waits\n";
 }
 
 std::string Execution::describe_deadlock() const {
@@ -567,7 +820,7 @@ std::string Execution::describe_deadlock() const {
           "waits for " + describe_wait(thread) + ", after " + site_text(thread.last_site) + "\n";
     }
   }
-  return text;
+  return text + describe_cycle();
 }
 
 std::string Execution::label(int id) const {
@@ -601,15 +854,44 @@ std::string Execution::describe_threads() const {
   return text;
 }
 
+// Where each thread was, and its last executed steps (oldest first, repeats folded).
 std::string Execution::describe_positions() const {
   std::string text;
   for (int id = 0; id < nthreads_; ++id) {
     const ManagedThread &thread = *threads_[id];
-    text +=
-        "  thread " + std::to_string(id) +
-        (thread.status == ThreadStatus::Finished ? " finished" : " was at ") +
-        (thread.status == ThreadStatus::Finished ? std::string() : site_text(thread.last_site)) +
-        "\n";
+    text += "  thread " + std::to_string(id);
+    if (thread.status == ThreadStatus::Finished) {
+      text += " finished\n";
+      continue;
+    }
+    text += " was at " + site_text(thread.last_site);
+    const std::uint64_t shown =
+        std::min<std::uint64_t>(thread.executed_steps, ManagedThread::kRecentSteps);
+    if (shown == 0) {
+      text += "\n";
+      continue;
+    }
+    text += "; its last " + std::to_string(shown) + " of " + std::to_string(thread.executed_steps) +
+            " steps:";
+    std::string previous;
+    int repeats = 0;
+    const auto flush = [&] {
+      if (repeats > 0) {
+        text += " " + previous + (repeats > 1 ? " (x" + std::to_string(repeats) + ")" : "") + ",";
+      }
+    };
+    for (std::uint64_t i = thread.executed_steps - shown; i < thread.executed_steps; ++i) {
+      const std::string step = step_text(thread.recent_steps[i % ManagedThread::kRecentSteps]);
+      if (step == previous) {
+        ++repeats;
+        continue;
+      }
+      flush();
+      previous = step;
+      repeats = 1;
+    }
+    flush();
+    text.back() = '\n';
   }
   return text;
 }

@@ -8,6 +8,7 @@
 
 #include <pthread.h>
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -27,14 +28,30 @@ class Execution;
 
 enum class ThreadStatus : std::uint8_t { Runnable, Blocked, Finished };
 
-enum class WaitKind : std::uint8_t { None, Mutex, Join };
+// What a blocked thread waits for. Locks and joins have a holder (a waits-for edge in a
+// deadlock report); the others are released only by another thread's action.
+enum class WaitKind : std::uint8_t {
+  None,
+  Mutex,
+  Join,
+  Cond,      // a condition variable: a signal or broadcast
+  ReadLock,  // a rwlock, to read: its writer
+  WriteLock, // a rwlock, to write: its readers or writer
+  Spin,      // a spinlock
+  Semaphore, // a sem_t whose count is 0: a sem_post
+  Barrier,   // a pthread barrier: the remaining arrivals
+  Once,      // a pthread_once another thread is running
+  Futex,     // a futex word: a FUTEX_WAKE
+};
 
 struct WaitTarget {
   WaitKind kind = WaitKind::None;
   const void *object = nullptr;
   bool timed = false; // a timed wait: it times out when nothing else can run
-  // For a timed wait, its deadline on CLOCK_MONOTONIC: the earliest times out first.
+  // For a timed wait, its deadline on the execution's CLOCK_MONOTONIC (see now_ns): the
+  // earliest times out first, and the clock jumps to it.
   std::int64_t deadline_ns = INT64_MAX;
+  std::uint32_t value = 0; // a futex wait: the value it waits on, for reports
 };
 
 // Thrown at the point where a managed thread waits when its execution has ended; it unwinds
@@ -70,10 +87,21 @@ struct ManagedThread {
   void *arg = nullptr;
   void *retval = nullptr;
   const interlace_site *last_site = nullptr; // the latest step with a source location
+  std::uint64_t wait_seq = 0;                // when it blocked: wakeups go first come first
+  std::uint32_t futex_bitset = 0;            // a futex wait's FUTEX_WAIT_BITSET mask
+  // The last executed steps, a ring indexed by executed_steps, for livelock reports.
+  static constexpr std::size_t kRecentSteps = 8;
+  std::array<Event, kRecentSteps> recent_steps{};
+  std::uint64_t executed_steps = 0;
 };
 
 // The managed thread running on the calling OS thread, or null.
 ManagedThread *current_thread() noexcept;
+
+// The clocks that move with an execution's clock: all but the CPU-time ones.
+inline bool measures_elapsed_time(int clock) {
+  return clock >= 0 && clock != CLOCK_PROCESS_CPUTIME_ID && clock != CLOCK_THREAD_CPUTIME_ID;
+}
 
 // Marks runtime code on a managed thread for its scope (see ManagedThread::in_runtime).
 class RuntimeSection {
@@ -118,6 +146,9 @@ public:
   void block(ManagedThread &self, WaitTarget target);
   // Makes every thread waiting on (kind, object) runnable; the caller keeps the turn.
   void wake_all(WaitKind kind, const void *object);
+  // Makes up to `count` of them runnable, first blocked first (for a futex, only those whose
+  // bitset shares a bit with `bitset`); returns how many.
+  int wake_some(WaitKind kind, const void *object, int count, std::uint32_t bitset = ~0U);
   // A new runnable thread, parked before its first step.
   ManagedThread &spawn(void *(*start_routine)(void *), void *arg);
   // The managed thread whose OS thread is `handle`, or null.
@@ -125,21 +156,48 @@ public:
   // The managed thread running on OS thread `tid`, or null.
   ManagedThread *find_by_tid(int tid);
 
-  // Bookkeeping for reports: who holds which mutex, taken after which source line.
-  void note_acquired(const void *mutex, const ManagedThread &owner);
-  void note_released(const void *mutex);
+  // Bookkeeping for reports: who holds which lock, taken after which source line. A mutex or
+  // spinlock has one holder; a rwlock has a writer or any number of read holds.
+  enum class Hold : std::uint8_t { Exclusive, Read };
+  void note_acquired(const void *lock, const ManagedThread &owner, Hold hold = Hold::Exclusive);
+  void note_released(const void *lock);                             // every hold of the lock
+  bool note_released(const void *lock, const ManagedThread &owner); // one hold by the owner
+  bool holds(const void *lock, const ManagedThread &owner, Hold hold) const;
+
+  // Per-object state of the primitives the runtime models itself (barriers, once), reset with
+  // every execution.
+  struct SyncState {
+    const void *object = nullptr;
+    int owner = -1;          // pthread_once: the thread running the initialiser
+    unsigned count = 0;      // barrier: threads per round
+    unsigned arrived = 0;    // barrier: arrivals in this round
+    std::uint64_t round = 0; // barrier: completed rounds
+  };
+  SyncState &sync_state(const void *object);
+
+  // The execution's clocks. They start at the real time when the execution starts and stand
+  // still, so that what a thread reads does not depend on how fast the runtime is; time
+  // passes only when a timed wait times out (the clock jumps to its deadline) and when a
+  // thread sleeps (the clock moves past the sleep's end). CPU-time clocks are the real ones.
+  std::int64_t now_ns(int clock) const;
+  void advance_clock_to(std::int64_t monotonic_ns);
+  // An absolute time on `clock` as a time on the execution's CLOCK_MONOTONIC, so that waits
+  // on different clocks can be ordered.
+  std::int64_t monotonic_ns(int clock, std::int64_t time_ns) const;
 
   // --- Worker side -------------------------------------------------------------------
   // Runs `self` from its first turn to its end, then hands the turn on.
   void run_thread(ManagedThread &self);
-  // Called from std::terminate in a managed thread: fail the execution, end the turn.
+  // Called from std::terminate, abort() or a failed assert() in a managed thread: fail the
+  // execution, end the turn.
   void terminate_thread(ManagedThread &self, std::string message);
 
 private:
   struct HeldLock {
-    const void *mutex;
+    const void *lock;
     int owner;
     const interlace_site *site;
+    Hold hold;
   };
 
   // turn_holder_ values besides thread ids.
@@ -175,6 +233,10 @@ private:
   std::string describe_threads() const;
   std::string label(int id) const;
   std::string describe_wait(const ManagedThread &thread) const;
+  std::string describe_holders(const void *lock, Hold hold, const char *how) const;
+  std::string describe_cycle() const;
+  int holder_of(const ManagedThread &thread) const;
+  bool unwinds_cleanly(const ManagedThread &thread) const;
 
   std::vector<Worker *> &workers_;
   std::vector<std::unique_ptr<ManagedThread>> threads_;
@@ -182,6 +244,11 @@ private:
   std::vector<Event> pending_;
   std::vector<int> candidates_;
   std::vector<HeldLock> held_;
+  std::vector<SyncState> sync_states_;
+  std::uint64_t wait_seq_ = 0;
+  std::int64_t clock_offset_ns_ = 0;
+  std::int64_t start_monotonic_ns_ = 0;
+  std::int64_t start_realtime_ns_ = 0;
 
   Strategy *strategy_ = nullptr;
   RunOptions options_;

@@ -18,6 +18,8 @@ std::terminate_handler g_previous_terminate = nullptr;
 // test terminated. Either way the execution fails, and the OS thread ends without unwinding.
 [[noreturn]] void on_terminate() {
   if (detail::ManagedThread *self = detail::current_thread()) {
+    // From here on runtime code: the string code below may be the instrumented copy.
+    self->in_runtime = true;
     std::string message = "thread " + std::to_string(self->id) + " called std::terminate";
     if (std::exception_ptr pending = std::current_exception()) {
       try {

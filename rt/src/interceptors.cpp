@@ -1,13 +1,17 @@
 // Interposed blocking primitives. The runtime is linked before libc, so these definitions
-// win for the program and for libstdc++ (std::thread, std::mutex) alike. Every wrapper has
-// the same shape: outside a managed thread, the real function; inside, the managed version
-// (a yield point plus cooperative blocking, see primitives.cpp).
+// win for the program and for libstdc++ (std::thread, std::mutex, std::condition_variable,
+// C++20 waits) alike. Every wrapper has the same shape: outside a managed thread, the real
+// function; inside, the managed version (a yield point plus cooperative blocking, see
+// primitives.hpp).
 //
-// Families: threads and mutexes now; condition variables, rwlocks, semaphores, spinlocks,
-// barriers, once, sleep and futex follow in the same form.
+// Families: threads, mutexes, condition variables, rwlocks, semaphores, spinlocks, barriers,
+// once, sleep and time, futex, process.
 //
-// This file must not include <pthread.h>: glibc declares these functions noexcept in C++,
-// and a torn-down thread is unwound by an exception thrown from inside them.
+// This file must not include <pthread.h> (nor <unistd.h>, <semaphore.h>, <time.h>): glibc
+// declares many of these functions noexcept in C++, and a torn-down thread is unwound by an
+// exception thrown from inside them.
+#include <cstdarg>
+
 #include "primitives.hpp"
 
 using interlace::rt::detail::managed_self;
@@ -15,13 +19,15 @@ using interlace::rt::detail::ManagedThread;
 namespace managed = interlace::rt::detail::managed;
 namespace real = interlace::rt::real;
 
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define INTERLACE_INTERCEPT(ret, name, params, ...)                                                \
   extern "C" ret name params {                                                                     \
     if (ManagedThread *self = managed_self()) {                                                    \
-      return managed::name(*self, __VA_ARGS__);                                                    \
+      return managed::name(*self __VA_OPT__(, ) __VA_ARGS__);                                      \
     }                                                                                              \
     return real::name(__VA_ARGS__);                                                                \
   }
+// NOLINTEND(bugprone-macro-parentheses)
 
 // --- threads -------------------------------------------------------------------------------
 INTERLACE_INTERCEPT(int, pthread_create,
@@ -46,3 +52,89 @@ INTERLACE_INTERCEPT(int, pthread_mutex_timedlock, (void *mutex, const struct tim
 INTERLACE_INTERCEPT(int, pthread_mutex_clocklock,
                     (void *mutex, int clock, const struct timespec *abstime), mutex, clock, abstime)
 INTERLACE_INTERCEPT(int, pthread_mutex_unlock, (void *mutex), mutex)
+
+// --- condition variables -------------------------------------------------------------------
+INTERLACE_INTERCEPT(int, pthread_cond_wait, (void *cond, void *mutex), cond, mutex)
+INTERLACE_INTERCEPT(int, pthread_cond_timedwait,
+                    (void *cond, void *mutex, const struct timespec *abstime), cond, mutex, abstime)
+INTERLACE_INTERCEPT(int, pthread_cond_clockwait,
+                    (void *cond, void *mutex, int clock, const struct timespec *abstime), cond,
+                    mutex, clock, abstime)
+INTERLACE_INTERCEPT(int, pthread_cond_signal, (void *cond), cond)
+INTERLACE_INTERCEPT(int, pthread_cond_broadcast, (void *cond), cond)
+
+// --- rwlocks -------------------------------------------------------------------------------
+INTERLACE_INTERCEPT(int, pthread_rwlock_rdlock, (void *rwlock), rwlock)
+INTERLACE_INTERCEPT(int, pthread_rwlock_tryrdlock, (void *rwlock), rwlock)
+INTERLACE_INTERCEPT(int, pthread_rwlock_timedrdlock, (void *rwlock, const struct timespec *abstime),
+                    rwlock, abstime)
+INTERLACE_INTERCEPT(int, pthread_rwlock_clockrdlock,
+                    (void *rwlock, int clock, const struct timespec *abstime), rwlock, clock,
+                    abstime)
+INTERLACE_INTERCEPT(int, pthread_rwlock_wrlock, (void *rwlock), rwlock)
+INTERLACE_INTERCEPT(int, pthread_rwlock_trywrlock, (void *rwlock), rwlock)
+INTERLACE_INTERCEPT(int, pthread_rwlock_timedwrlock, (void *rwlock, const struct timespec *abstime),
+                    rwlock, abstime)
+INTERLACE_INTERCEPT(int, pthread_rwlock_clockwrlock,
+                    (void *rwlock, int clock, const struct timespec *abstime), rwlock, clock,
+                    abstime)
+INTERLACE_INTERCEPT(int, pthread_rwlock_unlock, (void *rwlock), rwlock)
+
+// --- semaphores ----------------------------------------------------------------------------
+INTERLACE_INTERCEPT(int, sem_wait, (void *sem), sem)
+INTERLACE_INTERCEPT(int, sem_trywait, (void *sem), sem)
+INTERLACE_INTERCEPT(int, sem_timedwait, (void *sem, const struct timespec *abstime), sem, abstime)
+INTERLACE_INTERCEPT(int, sem_clockwait, (void *sem, int clock, const struct timespec *abstime), sem,
+                    clock, abstime)
+INTERLACE_INTERCEPT(int, sem_post, (void *sem), sem)
+
+// --- spinlocks, barriers, once -------------------------------------------------------------
+INTERLACE_INTERCEPT(int, pthread_spin_lock, (void *lock), lock)
+INTERLACE_INTERCEPT(int, pthread_spin_trylock, (void *lock), lock)
+INTERLACE_INTERCEPT(int, pthread_spin_unlock, (void *lock), lock)
+INTERLACE_INTERCEPT(int, pthread_barrier_wait, (void *barrier), barrier)
+INTERLACE_INTERCEPT(int, pthread_once, (void *control, real::OnceRoutine init), control, init)
+
+// --- sleep and time ------------------------------------------------------------------------
+INTERLACE_INTERCEPT(unsigned, sleep, (unsigned seconds), seconds)
+INTERLACE_INTERCEPT(int, usleep, (unsigned useconds), useconds)
+INTERLACE_INTERCEPT(int, nanosleep, (const struct timespec *request, struct timespec *remaining),
+                    request, remaining)
+INTERLACE_INTERCEPT(int, clock_nanosleep,
+                    (int clock, int flags, const struct timespec *request,
+                     struct timespec *remaining),
+                    clock, flags, request, remaining)
+INTERLACE_INTERCEPT(int, sched_yield, ())
+INTERLACE_INTERCEPT(int, clock_gettime, (int clock, struct timespec *time), clock, time)
+
+// --- futex ---------------------------------------------------------------------------------
+// syscall() is variadic: every call is forwarded with six arguments, as glibc's does.
+extern "C" long syscall(long number, ...) {
+  va_list list;
+  va_start(list, number);
+  long args[6];
+  for (long &arg : args) {
+    arg = va_arg(list, long);
+  }
+  va_end(list);
+  if (ManagedThread *self = managed_self()) {
+    return managed::syscall(*self, number, args[0], args[1], args[2], args[3], args[4], args[5]);
+  }
+  return real::syscall(number, args[0], args[1], args[2], args[3], args[4], args[5]);
+}
+
+// --- process -------------------------------------------------------------------------------
+extern "C" [[noreturn]] void abort() {
+  if (ManagedThread *self = managed_self()) {
+    managed::abort(*self);
+  }
+  real::abort();
+}
+
+extern "C" [[noreturn]] void __assert_fail(const char *assertion, const char *file, unsigned line,
+                                           const char *function) {
+  if (ManagedThread *self = managed_self()) {
+    managed::assert_fail(*self, assertion, file, line, function);
+  }
+  real::assert_fail(assertion, file, line, function);
+}

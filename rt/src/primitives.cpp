@@ -1,13 +1,17 @@
+// Threads, mutexes, rwlocks, spinlocks and abort/assert in managed threads.
 #include "primitives.hpp"
 
 #include <pthread.h>
 
 #include <cerrno>
 #include <cstdint>
+#include <cstring>
 #include <ctime>
+#include <string>
 
 #include "execution.hpp"
 #include "futex.hpp"
+#include "primitive_support.hpp"
 #include "thread_pool.hpp"
 
 namespace interlace::rt::detail {
@@ -20,55 +24,86 @@ ManagedThread *managed_self() noexcept {
 namespace managed {
 namespace {
 
-Event sync_event(EventKind kind, const void *object) { return Event{kind, 0, object, nullptr}; }
-
 pthread_mutex_t *as_mutex(void *mutex) { return static_cast<pthread_mutex_t *>(mutex); }
 
-// glibc keeps the owner's kernel thread id and the mutex type in the mutex itself.
+bool fully_released(void *mutex) { return as_mutex(mutex)->__data.__owner == 0; }
+
+// Takes a lock cooperatively: `try_lock` (the real non-blocking call) until it does not
+// report `busy`, blocking on `target` in between. A timed wait gives ETIMEDOUT.
+template <class TryLock>
+int acquire(ManagedThread &self, const WaitTarget &target, int busy, TryLock &&try_lock) {
+  for (;;) {
+    const int rc = try_lock();
+    if (rc != busy) {
+      return rc;
+    }
+    self.execution->block(self, target);
+    if (self.timed_out) {
+      return ETIMEDOUT;
+    }
+  }
+}
+
+int rwlock_acquire(ManagedThread &self, void *rwlock, bool write, int clock,
+                   const struct timespec *abstime) {
+  RuntimeSection section(self);
+  Execution &execution = *self.execution;
+  execution.step(self, sync_event(write ? EventKind::Lock : EventKind::ReadLock, rwlock));
+  // glibc's own check: the caller holds the write lock.
+  if (execution.holds(rwlock, self, Execution::Hold::Exclusive)) {
+    return EDEADLK;
+  }
+  if (abstime != nullptr && !valid_timespec(abstime)) {
+    return EINVAL;
+  }
+  const int rc = acquire(self,
+                         wait_target(execution, write ? WaitKind::WriteLock : WaitKind::ReadLock,
+                                     rwlock, clock, abstime),
+                         EBUSY, [&] {
+                           return write ? real::pthread_rwlock_trywrlock(rwlock)
+                                        : real::pthread_rwlock_tryrdlock(rwlock);
+                         });
+  if (rc == 0) {
+    execution.note_acquired(rwlock, self,
+                            write ? Execution::Hold::Exclusive : Execution::Hold::Read);
+  }
+  return rc;
+}
+
+int rwlock_trylock(ManagedThread &self, void *rwlock, bool write) {
+  RuntimeSection section(self);
+  Execution &execution = *self.execution;
+  if (error_on_teardown(EBUSY, [&] {
+        execution.step(self, sync_event(write ? EventKind::Lock : EventKind::ReadLock, rwlock));
+        return 0;
+      }) != 0) {
+    return EBUSY;
+  }
+  const int rc =
+      write ? real::pthread_rwlock_trywrlock(rwlock) : real::pthread_rwlock_tryrdlock(rwlock);
+  if (rc == 0) {
+    execution.note_acquired(rwlock, self,
+                            write ? Execution::Hold::Exclusive : Execution::Hold::Read);
+  }
+  return rc;
+}
+
+bool valid_wait_clock(int clock) { return clock == CLOCK_REALTIME || clock == CLOCK_MONOTONIC; }
+
+} // namespace
+
+// ---------------------------------------------------------------------------------------
+// Shared helpers (primitive_support.hpp)
+
 bool is_errorcheck(void *mutex) {
   return (as_mutex(mutex)->__data.__kind & 3) == PTHREAD_MUTEX_ERRORCHECK_NP;
 }
+
 bool owned_by_caller(void *mutex) { return as_mutex(mutex)->__data.__owner == raw_gettid(); }
-bool fully_released(void *mutex) { return as_mutex(mutex)->__data.__owner == 0; }
 
-// glibc declares the mutex and thread-creation functions noexcept in C++, so a Teardown must
-// not leave them: a frame without a landing pad for the call would send it to std::terminate
-// and the thread would end without running its destructors. Report the end of the execution
-// through the function's error code instead; libstdc++ turns it into std::system_error, an
-// ordinary exception that unwinds normally, and code that ignores the code meets a Teardown
-// at its next yield point.
-template <class Operation> int error_on_teardown(int code, Operation &&operation) {
-  try {
-    return operation();
-  } catch (const Teardown &) {
-    return code;
-  }
-}
-
-bool valid_abstime(const struct timespec *abstime) {
-  return abstime != nullptr && abstime->tv_nsec >= 0 && abstime->tv_nsec < 1'000'000'000;
-}
-
-std::int64_t nanoseconds(const struct timespec &time) {
-  return static_cast<std::int64_t>(time.tv_sec) * 1'000'000'000 + time.tv_nsec;
-}
-
-// An absolute timeout on `clock` as a CLOCK_MONOTONIC time, so that waits on different
-// clocks can be ordered.
-std::int64_t monotonic_deadline_ns(int clock, const struct timespec &abstime) {
-  if (clock == CLOCK_MONOTONIC) {
-    return nanoseconds(abstime);
-  }
-  struct timespec now_real{};
-  struct timespec now_monotonic{};
-  clock_gettime(CLOCK_REALTIME, &now_real);
-  clock_gettime(CLOCK_MONOTONIC, &now_monotonic);
-  return nanoseconds(abstime) - nanoseconds(now_real) + nanoseconds(now_monotonic);
-}
-
-// Acquires `mutex` cooperatively. A timed acquisition (abstime on `clock`) times out only
-// when no other managed thread can run: that is how the runtime models time.
-int acquire(ManagedThread &self, void *mutex, int clock, const struct timespec *abstime) {
+// A timed acquisition (abstime on `clock`) times out only when no other managed thread can
+// run: that is how the runtime models time.
+int lock_mutex(ManagedThread &self, void *mutex, int clock, const struct timespec *abstime) {
   RuntimeSection section(self);
   Execution &execution = *self.execution;
   execution.step(self, sync_event(EventKind::Lock, mutex));
@@ -84,22 +119,43 @@ int acquire(ManagedThread &self, void *mutex, int clock, const struct timespec *
     if (is_errorcheck(mutex) && owned_by_caller(mutex)) {
       return EDEADLK;
     }
-    const bool timed = abstime != nullptr;
-    if (timed && !valid_abstime(abstime)) {
+    if (abstime != nullptr && !valid_timespec(abstime)) {
       return EINVAL;
     }
-    WaitTarget target{WaitKind::Mutex, mutex, timed};
-    if (timed) {
-      target.deadline_ns = monotonic_deadline_ns(clock, *abstime);
-    }
-    execution.block(self, target);
+    execution.block(self, wait_target(execution, WaitKind::Mutex, mutex, clock, abstime));
     if (self.timed_out) {
       return ETIMEDOUT;
     }
   }
 }
 
-} // namespace
+void relock_mutex_unwinding(ManagedThread &self, void *mutex) {
+  RuntimeSection section(self);
+  const int rc = acquire(self, WaitTarget{WaitKind::Mutex, mutex}, EBUSY,
+                         [&] { return real::pthread_mutex_trylock(mutex); });
+  if (rc == 0 || rc == EOWNERDEAD) {
+    self.execution->note_acquired(mutex, self);
+  }
+}
+
+int unlock_mutex(ManagedThread &self, void *mutex) {
+  RuntimeSection section(self);
+  Execution &execution = *self.execution;
+  // A thread being unwound may leave a condvar wait without its mutex (see waits.cpp): its
+  // unique_lock must not release another thread's lock.
+  if (self.unwinding && !owned_by_caller(mutex)) {
+    return EPERM;
+  }
+  const int rc = real::pthread_mutex_unlock(mutex);
+  if (rc == 0 && fully_released(mutex)) {
+    execution.note_released(mutex);
+    execution.wake_all(WaitKind::Mutex, mutex);
+  }
+  return rc;
+}
+
+// ---------------------------------------------------------------------------------------
+// Threads
 
 int pthread_create(ManagedThread &self, real::ThreadHandle *thread, const void *attr,
                    real::StartRoutine start, void *arg) {
@@ -137,7 +193,7 @@ int pthread_join(ManagedThread &self, real::ThreadHandle thread, void **retval) 
   }
   execution.step(self, sync_event(EventKind::Join, child));
   while (child->status != ThreadStatus::Finished) {
-    execution.block(self, WaitTarget{WaitKind::Join, child, false});
+    execution.block(self, WaitTarget{WaitKind::Join, child});
   }
   child->joined = true;
   if (retval != nullptr) {
@@ -172,8 +228,12 @@ void pthread_exit(ManagedThread &self, void *retval) {
   throw ThreadExit{retval};
 }
 
+// ---------------------------------------------------------------------------------------
+// Mutexes
+
 int pthread_mutex_lock(ManagedThread &self, void *mutex) {
-  return error_on_teardown(EDEADLK, [&] { return acquire(self, mutex, CLOCK_REALTIME, nullptr); });
+  return error_on_teardown(EDEADLK,
+                           [&] { return lock_mutex(self, mutex, CLOCK_REALTIME, nullptr); });
 }
 
 int pthread_mutex_trylock(ManagedThread &self, void *mutex) {
@@ -193,31 +253,164 @@ int pthread_mutex_trylock(ManagedThread &self, void *mutex) {
 }
 
 int pthread_mutex_timedlock(ManagedThread &self, void *mutex, const struct timespec *abstime) {
-  return error_on_teardown(EDEADLK, [&] { return acquire(self, mutex, CLOCK_REALTIME, abstime); });
+  return error_on_teardown(EDEADLK,
+                           [&] { return lock_mutex(self, mutex, CLOCK_REALTIME, abstime); });
 }
 
 int pthread_mutex_clocklock(ManagedThread &self, void *mutex, int clock,
                             const struct timespec *abstime) {
-  if (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC) {
+  if (!valid_wait_clock(clock)) {
     return EINVAL;
   }
-  return error_on_teardown(EDEADLK, [&] { return acquire(self, mutex, clock, abstime); });
+  return error_on_teardown(EDEADLK, [&] { return lock_mutex(self, mutex, clock, abstime); });
 }
 
 int pthread_mutex_unlock(ManagedThread &self, void *mutex) {
   RuntimeSection section(self);
-  Execution &execution = *self.execution;
   // Unlocking must happen even when the execution ends here: destructors rely on it.
   error_on_teardown(0, [&] {
-    execution.step(self, sync_event(EventKind::Unlock, mutex));
+    self.execution->step(self, sync_event(EventKind::Unlock, mutex));
     return 0;
   });
-  const int rc = real::pthread_mutex_unlock(mutex);
-  if (rc == 0 && fully_released(mutex)) {
-    execution.note_released(mutex);
-    execution.wake_all(WaitKind::Mutex, mutex);
+  return unlock_mutex(self, mutex);
+}
+
+// ---------------------------------------------------------------------------------------
+// Read-write locks. Waiting writers are invisible to glibc's lock (nobody really waits on
+// it), so new readers may pass them: the lock behaves as reader-preferring.
+
+int pthread_rwlock_rdlock(ManagedThread &self, void *rwlock) {
+  return error_on_teardown(
+      EDEADLK, [&] { return rwlock_acquire(self, rwlock, false, CLOCK_REALTIME, nullptr); });
+}
+
+int pthread_rwlock_tryrdlock(ManagedThread &self, void *rwlock) {
+  return rwlock_trylock(self, rwlock, false);
+}
+
+// A timed acquisition ends in ETIMEDOUT on teardown: libstdc++ retries the timed shared lock
+// on EDEADLK, which would spin forever.
+int pthread_rwlock_timedrdlock(ManagedThread &self, void *rwlock, const struct timespec *abstime) {
+  return error_on_teardown(
+      ETIMEDOUT, [&] { return rwlock_acquire(self, rwlock, false, CLOCK_REALTIME, abstime); });
+}
+
+int pthread_rwlock_clockrdlock(ManagedThread &self, void *rwlock, int clock,
+                               const struct timespec *abstime) {
+  if (!valid_wait_clock(clock)) {
+    return EINVAL;
+  }
+  return error_on_teardown(ETIMEDOUT,
+                           [&] { return rwlock_acquire(self, rwlock, false, clock, abstime); });
+}
+
+int pthread_rwlock_wrlock(ManagedThread &self, void *rwlock) {
+  return error_on_teardown(
+      EDEADLK, [&] { return rwlock_acquire(self, rwlock, true, CLOCK_REALTIME, nullptr); });
+}
+
+int pthread_rwlock_trywrlock(ManagedThread &self, void *rwlock) {
+  return rwlock_trylock(self, rwlock, true);
+}
+
+int pthread_rwlock_timedwrlock(ManagedThread &self, void *rwlock, const struct timespec *abstime) {
+  return error_on_teardown(
+      ETIMEDOUT, [&] { return rwlock_acquire(self, rwlock, true, CLOCK_REALTIME, abstime); });
+}
+
+int pthread_rwlock_clockwrlock(ManagedThread &self, void *rwlock, int clock,
+                               const struct timespec *abstime) {
+  if (!valid_wait_clock(clock)) {
+    return EINVAL;
+  }
+  return error_on_teardown(ETIMEDOUT,
+                           [&] { return rwlock_acquire(self, rwlock, true, clock, abstime); });
+}
+
+int pthread_rwlock_unlock(ManagedThread &self, void *rwlock) {
+  RuntimeSection section(self);
+  Execution &execution = *self.execution;
+  error_on_teardown(0, [&] {
+    execution.step(self, sync_event(EventKind::Unlock, rwlock));
+    return 0;
+  });
+  if (!execution.note_released(rwlock, self) && self.unwinding) {
+    return EPERM; // not ours: a thread being unwound must not release another's hold
+  }
+  const int rc = real::pthread_rwlock_unlock(rwlock);
+  execution.wake_all(WaitKind::ReadLock, rwlock);
+  execution.wake_all(WaitKind::WriteLock, rwlock);
+  return rc;
+}
+
+// ---------------------------------------------------------------------------------------
+// Spinlocks: a spinning thread blocks instead, so that a spinlock deadlock is reported.
+
+int pthread_spin_lock(ManagedThread &self, void *lock) {
+  return error_on_teardown(EDEADLK, [&] {
+    RuntimeSection section(self);
+    Execution &execution = *self.execution;
+    execution.step(self, sync_event(EventKind::Lock, lock));
+    const int rc = acquire(self, WaitTarget{WaitKind::Spin, lock}, EBUSY,
+                           [&] { return real::pthread_spin_trylock(lock); });
+    if (rc == 0) {
+      execution.note_acquired(lock, self);
+    }
+    return rc;
+  });
+}
+
+int pthread_spin_trylock(ManagedThread &self, void *lock) {
+  RuntimeSection section(self);
+  Execution &execution = *self.execution;
+  if (error_on_teardown(EBUSY, [&] {
+        execution.step(self, sync_event(EventKind::Lock, lock));
+        return 0;
+      }) != 0) {
+    return EBUSY;
+  }
+  const int rc = real::pthread_spin_trylock(lock);
+  if (rc == 0) {
+    execution.note_acquired(lock, self);
   }
   return rc;
+}
+
+int pthread_spin_unlock(ManagedThread &self, void *lock) {
+  RuntimeSection section(self);
+  Execution &execution = *self.execution;
+  error_on_teardown(0, [&] {
+    execution.step(self, sync_event(EventKind::Unlock, lock));
+    return 0;
+  });
+  if (self.unwinding && !execution.holds(lock, self, Execution::Hold::Exclusive)) {
+    return EPERM;
+  }
+  const int rc = real::pthread_spin_unlock(lock);
+  execution.note_released(lock);
+  execution.wake_all(WaitKind::Spin, lock);
+  return rc;
+}
+
+// ---------------------------------------------------------------------------------------
+// Process. Both are noreturn and noexcept, so nothing can be unwound: the execution fails
+// with the message, and the OS thread ends the way std::terminate ends it (executor.cpp).
+
+void abort(ManagedThread &self) {
+  self.in_runtime = true; // for good: the thread does not return to the code under test
+  self.execution->terminate_thread(self, "thread " + std::to_string(self.id) + " called abort()");
+  raw_exit_thread();
+}
+
+void assert_fail(ManagedThread &self, const char *assertion, const char *file, unsigned line,
+                 const char *function) {
+  self.in_runtime = true;
+  const char *slash = std::strrchr(file, '/');
+  self.execution->terminate_thread(
+      self, "thread " + std::to_string(self.id) + " failed an assertion: `" + assertion + "` in " +
+                function + " at " + (slash != nullptr ? slash + 1 : file) + ":" +
+                std::to_string(line));
+  raw_exit_thread();
 }
 
 } // namespace managed

@@ -4,6 +4,7 @@
 #include <interlace/interlace.hpp>
 
 #include <atomic>
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 
@@ -131,6 +132,56 @@ TEST(BugClassesTest, AtomicityViolationAcrossTwoCriticalSections) {
   EXPECT_TRUE(result.counterexample->balance == 80 || result.counterexample->balance == 90)
       << result.counterexample->balance;
   EXPECT_EQ(result.preemptions, 1);
+}
+
+// --- Lost wakeup: the flag is set and the notification sent without the mutex -------------
+
+struct Handshake {
+  std::mutex mutex;
+  std::condition_variable cv;
+  bool ready = false;
+  bool done = false;
+
+  void wait_until_ready() {
+    std::unique_lock<std::mutex> lock(mutex);
+    while (!ready) {
+      cv.wait(lock);
+    }
+    done = true;
+  }
+  void signal_unlocked() {
+    ready = true;
+    cv.notify_one();
+  }
+  void signal_locked() {
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      ready = true;
+    }
+    cv.notify_one();
+  }
+};
+
+TEST(BugClassesTest, LostWakeupIsADeadlockOnTheCondvar) {
+  auto result = interlace::explore_interleavings(
+      [] { return std::make_unique<Handshake>(); },
+      {[](Handshake &h) { h.wait_until_ready(); }, [](Handshake &h) { h.signal_unlocked(); }},
+      [](const Handshake &h) { return h.done; }, {.seed = kSeed});
+  ASSERT_FALSE(result.property_holds);
+  EXPECT_NE(result.explanation.find("Deadlock after"), std::string::npos) << result.explanation;
+  EXPECT_NE(result.explanation.find("thread 0 waits for condvar"), std::string::npos)
+      << result.explanation;
+  EXPECT_EQ(result.preemptions, 1); // preempted between checking the flag and waiting
+  EXPECT_EQ(result.reproduction_successes, 10);
+}
+
+TEST(BugClassesTest, HandshakeUnderTheMutexHoldsOver1000Schedules) {
+  auto result = interlace::explore_interleavings(
+      [] { return std::make_unique<Handshake>(); },
+      {[](Handshake &h) { h.wait_until_ready(); }, [](Handshake &h) { h.signal_locked(); }},
+      [](const Handshake &h) { return h.done; }, {.max_attempts = 1000, .seed = kSeed});
+  EXPECT_INTERLEAVINGS_HOLD(result);
+  EXPECT_EQ(result.num_explored, 1000);
 }
 
 // --- No false positives ------------------------------------------------------------------

@@ -20,7 +20,13 @@ enum class EventKind : std::uint8_t {
   Lock,   // a mutex acquisition attempt
   Unlock, // a mutex release
   Finish, // the thread's body returned (announced by finished threads; never executed)
-  Marker, // a trace marker; Event::addr is then the marker's name (a C string)
+  // Kinds added with the blocking primitives and markers; new kinds go at the end.
+  ReadLock, // a rwlock read acquisition attempt
+  Wait,     // a condvar, semaphore, barrier or futex wait
+  Notify,   // a condvar signal or broadcast, sem_post, a futex wake
+  Once,     // pthread_once (std::call_once)
+  Sleep,    // sleep, nanosleep, sched_yield: a yield point and nothing else
+  Marker,   // a trace marker; Event::addr is then the marker's name (a C string)
 };
 
 // Human-readable name of a kind, e.g. "read".

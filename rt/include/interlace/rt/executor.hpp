@@ -29,7 +29,8 @@ namespace interlace::rt {
 // How an execution ended when it did not simply complete.
 enum class FailureKind : std::uint8_t {
   None,      // every managed thread finished
-  Exception, // an exception escaped a managed thread (or it called std::terminate)
+  Exception, // an exception escaped a managed thread (or it called std::terminate or
+             // abort(), or failed an assert())
   Deadlock,  // a thread blocked and no managed thread could run
   Livelock,  // the step cap was reached
   Timeout,   // no step for RunOptions::stall_timeout: a thread is stuck outside any yield
