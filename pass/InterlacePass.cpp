@@ -92,6 +92,7 @@ STATISTIC(NumSkippedSingleThreadFence, "Fences skipped: single-thread scope");
 STATISTIC(NumSkippedNoSanitize, "Accesses skipped: nosanitize metadata");
 STATISTIC(NumSkippedSwiftError, "Accesses skipped: swifterror value");
 STATISTIC(NumInstrumentedMasked, "Masked and gather/scatter accesses instrumented");
+STATISTIC(NumCallSites, "Calls into libraries that record their site");
 STATISTIC(NumSkippedFunctionsAttribute, "Functions skipped: INTERLACE_NO_INSTRUMENT or "
                                         "disable_sanitizer_instrumentation");
 STATISTIC(NumSkippedFunctionsIgnorelist, "Functions skipped: ignore list");
@@ -99,13 +100,14 @@ STATISTIC(NumSkippedFunctionsIgnorelist, "Functions skipped: ignore list");
 // --- Runtime ABI (rt/include/interlace/abi.h) -------------------------------
 
 namespace abi {
-constexpr unsigned Version = 3;
+constexpr unsigned Version = 4;
 constexpr const char *RegisterModule = "__interlace_register_module";
 constexpr const char *Read = "__interlace_read";
 constexpr const char *Write = "__interlace_write";
 constexpr const char *Rmw = "__interlace_rmw";
 constexpr const char *Fence = "__interlace_fence";
 constexpr const char *Alloc = "__interlace_alloc";
+constexpr const char *CallSite = "__interlace_call_site"; // a thread-local pointer
 constexpr const char *NoInstrumentAnnotation = "interlace_no_instrument";
 constexpr const char *CtorName = "interlace.module_ctor";
 constexpr const char *SiteTableName = "__interlace_sites";
@@ -123,6 +125,7 @@ enum SiteKind : unsigned {
   MemMove = 8,
   MemSet = 9,
   Allocation = 11,
+  Call = 12,
 };
 } // namespace abi
 
@@ -258,6 +261,7 @@ private:
   void chooseMemIntrinsic(AnyMemIntrinsic &I);
   void chooseMaskedAccess(IntrinsicInst &I);
   void chooseAllocation(CallBase &Call);
+  void chooseCallSite(CallBase &Call);
   void addYield(Instruction &I, FunctionCallee Callee, Value *Address, Value *Size, unsigned Kind);
   unsigned siteFor(const Instruction &I, unsigned Kind);
   Value *sizeOf(Type *Ty) const;
@@ -286,6 +290,7 @@ private:
   // the inlined code a distinct copy of the call's location, so pointers do not match.
   std::map<std::tuple<const DIScope *, unsigned, unsigned>, std::string> CallObjects;
   std::vector<AllocationHook> Allocations;
+  std::vector<std::pair<Instruction *, unsigned>> CallSites; // call, site index
   size_t NumGlobals = 0;
   StringMap<Constant *> Strings;
 };
@@ -407,8 +412,10 @@ void Instrumenter::chooseInstructions(Function &F) {
       chooseMemIntrinsic(*Mem);
     else if (auto *Intrinsic = dyn_cast<IntrinsicInst>(&I))
       chooseMaskedAccess(*Intrinsic);
-    else if (auto *Call = dyn_cast<CallBase>(&I))
+    else if (auto *Call = dyn_cast<CallBase>(&I)) {
       chooseAllocation(*Call);
+      chooseCallSite(*Call);
+    }
   }
 }
 
@@ -547,6 +554,34 @@ void Instrumenter::chooseAllocation(CallBase &Call) {
   if (Name == "calloc")
     Size = B.CreateMul(Size, B.CreateZExtOrTrunc(Call.getArgOperand(1), Int64Ty));
   Allocations.push_back(AllocationHook{Before, &Call, Size, siteFor(Call, abi::Allocation)});
+}
+
+// Before a call from user code into a library (a declaration, or code from a system header)
+// the call's site goes into the thread-local __interlace_call_site: the runtime's interceptors
+// then know where a lock was taken or a wait began (std::mutex::lock at -O0 calls
+// pthread_mutex_lock from libstdc++'s code; this is the user's line that led there).
+void Instrumenter::chooseCallSite(CallBase &Call) {
+  const Function *Callee = Call.getCalledFunction();
+  if (!Callee || Callee->isIntrinsic() || Call.isInlineAsm() ||
+      Callee->getName().starts_with("__interlace"))
+    return;
+  const DISubprogram *CalleeSP = Callee->getSubprogram();
+  const bool IntoLibrary =
+      Callee->isDeclaration() || (CalleeSP && isSystemPath(fullPath(CalleeSP)));
+  // From user code: some frame of the call's inline chain is the user's (user code is often
+  // inlined into library code, e.g. a lambda into std::function's invoker).
+  bool FromUserCode = false;
+  if (const DILocation *Loc = Call.getDebugLoc().get()) {
+    for (const DILocation *Frame = Loc; Frame && !FromUserCode; Frame = Frame->getInlinedAt())
+      FromUserCode = !isSystemPath(fullPath(Frame->getScope()));
+  } else {
+    const DISubprogram *CallerSP = Call.getFunction()->getSubprogram();
+    FromUserCode = !CallerSP || !isSystemPath(fullPath(CallerSP));
+  }
+  if (!IntoLibrary || !FromUserCode)
+    return;
+  ++NumCallSites;
+  CallSites.emplace_back(&Call, siteFor(Call, abi::Call));
 }
 
 Value *Instrumenter::sizeOf(Type *Ty) const {
@@ -695,6 +730,18 @@ bool Instrumenter::instrument() {
     CallInst *Call = B.CreateCall(AllocFn, {A.Result, A.Size, SitePtr});
     Call->setDebugLoc(cast<Instruction>(A.Result)->getDebugLoc());
     Call->setMetadata(LLVMContext::MD_nosanitize, NoSanitize);
+  }
+  if (!CallSites.empty()) {
+    auto *CallSiteSlot = cast<GlobalVariable>(M.getOrInsertGlobal(abi::CallSite, PtrTy));
+    CallSiteSlot->setThreadLocalMode(GlobalValue::InitialExecTLSModel);
+    for (const auto &[Call, SiteIndex] : CallSites) {
+      IRBuilder<> B(Call);
+      Constant *SitePtr = ConstantExpr::getInBoundsGetElementPtr(
+          TableTy, Table,
+          ArrayRef<Constant *>{ConstantInt::get(Int64Ty, 0), ConstantInt::get(Int64Ty, SiteIndex)});
+      StoreInst *Store = B.CreateStore(SitePtr, B.CreateThreadLocalAddress(CallSiteSlot));
+      Store->setMetadata(LLVMContext::MD_nosanitize, NoSanitize);
+    }
   }
   emitModuleConstructor(Table, Globals);
   return true;

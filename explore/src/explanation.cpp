@@ -86,7 +86,7 @@ std::string render_trace(const TraceModel &model) {
     row.number = std::to_string(line.number);
     row.thread = "thread " + std::to_string(line.thread);
     row.location = line.site != nullptr ? short_location(*line.site) : std::string("-");
-    row.source = line.site != nullptr && line.event.empty() ? source_line(*line.site) : "";
+    row.source = line.site != nullptr ? source_line(*line.site) : "";
     if (row.source.size() > kMaxSourceWidth) {
       row.source = row.source.substr(0, kMaxSourceWidth - 3) + "...";
     }

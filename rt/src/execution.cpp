@@ -554,15 +554,29 @@ ManagedThread *Execution::find_by_tid(int tid) {
 }
 
 void Execution::note_acquired(const void *lock, const ManagedThread &owner, Hold hold) {
+  // The owner's announced event is the acquisition: its site is where the lock was taken,
+  // when instrumented code made the call.
+  const interlace_site *call = pending_[owner.id].site;
+  const HeldLock acquired{lock, owner.id, call != nullptr ? call : owner.last_site, call != nullptr,
+                          hold};
   if (hold == Hold::Exclusive) {
     for (HeldLock &held : held_) {
       if (held.lock == lock) {
-        held = HeldLock{lock, owner.id, owner.last_site, hold};
+        held = acquired;
         return;
       }
     }
   }
-  held_.push_back(HeldLock{lock, owner.id, owner.last_site, hold});
+  held_.push_back(acquired);
+}
+
+// "at bank.cpp:12" when the thread's pending event has a site (the call it waits in), else
+// "after" the latest line it ran.
+std::string Execution::position(const ManagedThread &thread) const {
+  if (const interlace_site *site = pending_[thread.id].site) {
+    return "at " + site_text(site);
+  }
+  return "after " + site_text(thread.last_site);
 }
 
 void Execution::note_released(const void *lock) {
@@ -720,9 +734,9 @@ std::string Execution::describe_holders(const void *lock, Hold hold, const char 
     text += (text.empty() ? std::string(" ") + how : std::string(",")) + " thread " +
             std::to_string(held.owner);
     text += threads_[held.owner]->status == ThreadStatus::Finished
-                ? ", which finished without unlocking it (missing unlock; taken after "
-                : " (taken after ";
-    text += site_text(held.site) + ")";
+                ? ", which finished without unlocking it (missing unlock; taken "
+                : " (taken ";
+    text += std::string(held.exact ? "at " : "after ") + site_text(held.site) + ")";
   }
   return text;
 }
@@ -816,8 +830,7 @@ std::string Execution::describe_deadlock() const {
     if (thread.status == ThreadStatus::Finished) {
       text += "has finished\n";
     } else {
-      text +=
-          "waits for " + describe_wait(thread) + ", after " + site_text(thread.last_site) + "\n";
+      text += "waits for " + describe_wait(thread) + ", " + position(thread) + "\n";
     }
   }
   return text + describe_cycle();
@@ -840,7 +853,7 @@ std::string Execution::describe_threads() const {
     if (thread.status == ThreadStatus::Finished) {
       text += "has finished";
     } else if (thread.status == ThreadStatus::Blocked) {
-      text += "waits for " + describe_wait(thread) + ", after " + site_text(thread.last_site);
+      text += "waits for " + describe_wait(thread) + ", " + position(thread);
     } else if (pending.kind == EventKind::Marker) {
       text += "is at marker '" + std::string(static_cast<const char *>(pending.addr)) + "' (" +
               site_text(pending.site) + ")";

@@ -196,7 +196,8 @@ private:
   struct HeldLock {
     const void *lock;
     int owner;
-    const interlace_site *site;
+    const interlace_site *site; // where it was taken, or the owner's latest line before
+    bool exact;                 // `site` is the acquiring call itself
     Hold hold;
   };
 
@@ -233,6 +234,7 @@ private:
   std::string describe_threads() const;
   std::string label(int id) const;
   std::string describe_wait(const ManagedThread &thread) const;
+  std::string position(const ManagedThread &thread) const;
   std::string describe_holders(const void *lock, Hold hold, const char *how) const;
   std::string describe_cycle() const;
   int holder_of(const ManagedThread &thread) const;

@@ -10,8 +10,9 @@
 
 namespace interlace::rt::detail::managed {
 
+// An intercepted primitive's event, at the site of the instrumented call that led to it.
 inline Event sync_event(EventKind kind, const void *object) {
-  return Event{kind, 0, object, nullptr};
+  return Event{kind, 0, object, __interlace_call_site};
 }
 
 // glibc declares many of these functions noexcept in C++ (the mutex, rwlock, spinlock,

@@ -22,6 +22,10 @@ inline void yield(EventKind kind, const void *addr, std::uint64_t size,
 
 extern "C" {
 
+// initial-exec: instrumented code sets it with one %fs-relative store.
+__attribute__((tls_model("initial-exec"))) __thread const interlace_site *__interlace_call_site =
+    nullptr;
+
 void __interlace_read(const void *addr, uint64_t size, const interlace_site *site) {
   yield(EventKind::Read, addr, size, site);
 }

@@ -37,7 +37,7 @@ TEST(DeadlockTest, AThreeThreadRingNamesEveryHolderAndTheCycle) {
               std::string::npos)
         << outcome.details;
     EXPECT_NE(outcome.details.find("held by thread " + std::to_string((t + 1) % 3) +
-                                   " (taken after deadlock_test.cpp:"),
+                                   " (taken at deadlock_test.cpp:26)"),
               std::string::npos)
         << outcome.details;
   }
@@ -66,7 +66,7 @@ TEST(DeadlockTest, AMissingUnlockIsNamedWhenAnotherThreadWaits) {
   EXPECT_NE(found.details.find("thread 0 has finished"), std::string::npos) << found.details;
   EXPECT_NE(found.details.find("thread 1 waits for mutex 0x"), std::string::npos);
   EXPECT_NE(found.details.find("held by thread 0, which finished without unlocking it (missing "
-                               "unlock; taken after deadlock_test.cpp:"),
+                               "unlock; taken at deadlock_test.cpp:56)"),
             std::string::npos)
       << found.details;
 }
@@ -137,7 +137,8 @@ TEST(LivelockTest, TheStepCapReportShowsEachThreadsLastSteps) {
       << outcome.details;
   EXPECT_NE(outcome.details.find(" read (x8)\n"), std::string::npos) << outcome.details;
   EXPECT_NE(outcome.details.find("  thread 1 was at deadlock_test.cpp:"), std::string::npos);
-  EXPECT_NE(outcome.details.find(" rmw, sleep, deadlock_test.cpp:"), std::string::npos)
+  EXPECT_NE(outcome.details.find(" rmw, deadlock_test.cpp:128 sleep, deadlock_test.cpp:"),
+            std::string::npos)
       << outcome.details;
   EXPECT_NE(outcome.details.find("; its last 8 of "), std::string::npos);
 }

@@ -73,8 +73,8 @@ TEST(RwlockTest, LockOrderInversionWithSharedMutexesIsADeadlockWithItsCycle) {
   ASSERT_EQ(outcome.failure, rt::FailureKind::Deadlock) << outcome.message;
   EXPECT_NE(outcome.details.find("thread 0 waits for rwlock 0x"), std::string::npos)
       << outcome.details;
-  EXPECT_NE(outcome.details.find(" to read, held for writing by thread 1 (taken after "
-                                 "locks_test.cpp:"),
+  EXPECT_NE(outcome.details.find(" to read, held for writing by thread 1 (taken at "
+                                 "locks_test.cpp:68)"),
             std::string::npos)
       << outcome.details;
   EXPECT_NE(outcome.details.find(" to write, held for writing by thread 0"), std::string::npos);

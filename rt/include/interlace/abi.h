@@ -15,7 +15,7 @@
 extern "C" {
 #endif
 
-#define INTERLACE_ABI_VERSION 3
+#define INTERLACE_ABI_VERSION 4
 
 /* What the instrumented instruction was. The callee says whether a step reads or
  * writes; the site kind says which source construct it came from. */
@@ -31,7 +31,8 @@ enum interlace_site_kind {
   INTERLACE_SITE_MEMMOVE = 8,
   INTERLACE_SITE_MEMSET = 9,
   INTERLACE_SITE_MARKER = 10,
-  INTERLACE_SITE_ALLOCATION = 11
+  INTERLACE_SITE_ALLOCATION = 11,
+  INTERLACE_SITE_CALL = 12
 };
 
 /* Bits of interlace_site::flags. */
@@ -62,6 +63,11 @@ typedef struct interlace_global {
   uint64_t element_size; /* the array element's size, or `size` for a scalar */
   const char *name;
 } interlace_global;
+
+/* The site of the latest call from instrumented user code into a library (a pthread function,
+ * or libstdc++ code that calls one): set by the pass before such calls, read by the runtime's
+ * interceptors to say where a lock was taken or a wait began. */
+extern __thread const interlace_site *__interlace_call_site;
 
 /* Called once per instrumented module from a module constructor. */
 void __interlace_register_module(uint32_t abi_version, const interlace_site *sites, uint64_t count,
