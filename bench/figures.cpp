@@ -1,18 +1,30 @@
 // Prints interlace's performance figures, one per line: NAME VALUE UNIT, each the median of
-// repeated measurements. Run with `make bench` (a Release build).
+// repeated measurements taken in this one process. Run with `make bench` (a Release build).
 #include <interlace/interlace.hpp>
 #include <interlace/rt/choice_strategy.hpp>
 #include <interlace/rt/executor.hpp>
+#include <interlace/rt/replay_strategy.hpp>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <memory>
+#include <random>
+#include <string>
 #include <vector>
 
-// External linkage and a used result: otherwise the optimiser folds the loads away.
+namespace plain {
+double raw_spin_handoff_ns(int rounds);
+std::uint64_t sort_and_hash(std::vector<int> values);
+} // namespace plain
+namespace instrumented {
+std::uint64_t sort_and_hash(std::vector<int> values);
+} // namespace instrumented
+
+// External linkage and used results: otherwise the optimiser folds the accesses away.
 std::atomic<long> g_bench_cell{1};
 long g_bench_sink = 0;
 
@@ -54,14 +66,15 @@ double exec_per_s_counter(int attempts) {
   return attempts / seconds;
 }
 
-// Cost of a yield point in a managed thread when no switch is due: one thread, so every
-// step keeps running without consulting the strategy.
+// A yield point in a managed thread when no switch is due: one thread, so the strategy keeps
+// it running.
 double step_ns(long steps) {
   interlace::rt::Executor executor;
   interlace::rt::SeededChoiceSource choices(1);
   interlace::rt::ChoiceStrategy strategy(choices, 300);
   interlace::rt::RunOptions options;
   options.max_steps = static_cast<std::uint64_t>(steps) + 100;
+  options.record_trace = false;
   std::vector<std::function<void()>> bodies = {[steps] {
     long sum = 0;
     for (long i = 0; i < steps; ++i) {
@@ -75,11 +88,93 @@ double step_ns(long steps) {
   return ns / static_cast<double>(executor.schedule().size());
 }
 
+// Handing the turn between two managed threads that alternate at every step.
+class Alternate final : public interlace::rt::Strategy {
+public:
+  std::optional<int> next(const interlace::rt::Decision &decision) override {
+    return decision.candidates.back(); // the other thread, whenever it is runnable
+  }
+};
+
+double handoff_ns(long steps_per_thread) {
+  interlace::rt::Executor executor;
+  Alternate strategy;
+  interlace::rt::RunOptions options;
+  options.max_steps = static_cast<std::uint64_t>(steps_per_thread) * 3;
+  options.record_trace = false;
+  auto body = [steps_per_thread] {
+    long sum = 0;
+    for (long i = 0; i < steps_per_thread; ++i) {
+      sum += g_bench_cell.load(std::memory_order_relaxed);
+    }
+    g_bench_sink += sum;
+  };
+  std::vector<std::function<void()>> bodies = {body, body};
+  const auto start = Clock::now();
+  executor.run(bodies, strategy, options);
+  const double ns = std::chrono::duration<double, std::nano>(Clock::now() - start).count();
+  return ns / static_cast<double>(executor.schedule().size());
+}
+
+// The instrumented kernel outside any exploration, over the same kernel built without the pass.
+double unmanaged_overhead_ratio() {
+  std::vector<int> values(1'000'000);
+  std::mt19937 random(42);
+  for (int &value : values) {
+    value = static_cast<int>(random() % 500'000);
+  }
+  const auto time = [&](auto kernel) {
+    const auto start = Clock::now();
+    g_bench_sink += static_cast<long>(kernel(values));
+    return std::chrono::duration<double>(Clock::now() - start).count();
+  };
+  time(plain::sort_and_hash); // warm the allocator and the caches
+  double instrumented_seconds = 0;
+  double plain_seconds = 0;
+  for (int i = 0; i < 5; ++i) { // interleaved, so that drift hits both alike
+    instrumented_seconds += time(instrumented::sort_and_hash);
+    plain_seconds += time(plain::sort_and_hash);
+  }
+  return instrumented_seconds / plain_seconds;
+}
+
 } // namespace
 
-int main() {
-  std::printf("exec_per_s_counter %.0f schedules/s\n",
-              median_of(5, [] { return exec_per_s_counter(10000); }));
-  std::printf("step_ns %.1f ns\n", median_of(5, [] { return step_ns(1000000); }));
+int main(int argc, char **argv) {
+  // `bench_figures NAME` measures one figure only (for profiling); no argument: all of them.
+  const std::string only = argc > 1 ? argv[1] : "";
+  const auto wanted = [&](const char *name) { return only.empty() || only == name; };
+  constexpr int kAttempts = 20000;
+  double early = 0;
+  if (wanted("exec_per_s_counter")) {
+    early = median_of(5, [] { return exec_per_s_counter(kAttempts); });
+    std::printf("exec_per_s_counter %.0f schedules/s\n", early);
+    std::fflush(stdout);
+  }
+  if (wanted("handoff_ns")) {
+    std::printf("handoff_ns %.1f ns\n", median_of(5, [] { return handoff_ns(200000); }));
+  }
+  if (wanted("raw_spin_handoff_ns")) {
+    std::printf("raw_spin_handoff_ns %.1f ns\n",
+                median_of(5, [] { return plain::raw_spin_handoff_ns(200000); }));
+  }
+  if (wanted("step_ns")) {
+    std::printf("step_ns %.1f ns\n", median_of(5, [] { return step_ns(2000000); }));
+  }
+  if (wanted("unmanaged_overhead_ratio")) {
+    std::printf("unmanaged_overhead_ratio %.3f x\n",
+                median_of(3, [] { return unmanaged_overhead_ratio(); }));
+  }
+  std::fflush(stdout);
+  if (!only.empty()) {
+    return 0;
+  }
+  // The same figure after 200 000 more executions: cost must not grow with their number.
+  for (int done = 5 * kAttempts; done < 200000; done += kAttempts) {
+    exec_per_s_counter(kAttempts);
+  }
+  const double late = median_of(5, [] { return exec_per_s_counter(kAttempts); });
+  std::printf("exec_per_s_counter_late %.0f schedules/s\n", late);
+  std::printf("exec_per_s_counter_late_ratio %.3f x\n", late / early);
   return 0;
 }

@@ -20,6 +20,8 @@ int max_spinners() {
 std::atomic<int> g_spinners{0};
 
 constexpr int kSpinIterations = 4000;
+constexpr int kPoliteIterations = 64; // polls, each a pause burst and a sched_yield
+constexpr int kPauseBurst = 64;
 
 inline void cpu_relax() {
 #if defined(__x86_64__) || defined(__i386__)
@@ -37,21 +39,31 @@ void Parker::unpark() noexcept {
   }
 }
 
+// Waits for a grant without sleeping, for a bounded time. A waiter that gets a spare core's
+// slot spins on it; one that does not polls politely, giving its core away between polls, and
+// takes a slot as soon as one frees up (in a ping-pong the thread just woken frees it
+// nanoseconds later).
 bool Parker::spin() noexcept {
-  if (g_spinners.fetch_add(1, std::memory_order_relaxed) >= max_spinners()) {
-    g_spinners.fetch_sub(1, std::memory_order_relaxed);
-    return false;
-  }
-  bool granted = false;
-  for (int i = 0; i < kSpinIterations; ++i) {
-    if (word_.load(std::memory_order_acquire) == kGranted) {
-      granted = true;
-      break;
+  for (int polite = 0; polite < kPoliteIterations; ++polite) {
+    if (g_spinners.fetch_add(1, std::memory_order_relaxed) < max_spinners()) {
+      bool granted = false;
+      for (int i = 0; i < kSpinIterations && !granted; ++i) {
+        granted = word_.load(std::memory_order_acquire) == kGranted;
+        cpu_relax();
+      }
+      g_spinners.fetch_sub(1, std::memory_order_relaxed);
+      return granted;
     }
-    cpu_relax();
+    g_spinners.fetch_sub(1, std::memory_order_relaxed);
+    for (int i = 0; i < kPauseBurst; ++i) {
+      if (word_.load(std::memory_order_acquire) == kGranted) {
+        return true;
+      }
+      cpu_relax();
+    }
+    raw_syscall4(SYS_sched_yield, 0, 0, 0, 0);
   }
-  g_spinners.fetch_sub(1, std::memory_order_relaxed);
-  return granted;
+  return word_.load(std::memory_order_acquire) == kGranted;
 }
 
 void Parker::park() noexcept {

@@ -1,0 +1,2 @@
+#define KERNEL_NAMESPACE instrumented
+#include "kernel.inc"

@@ -1,0 +1,2 @@
+#define KERNEL_NAMESPACE plain
+#include "kernel.inc"
