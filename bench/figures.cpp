@@ -66,6 +66,28 @@ double exec_per_s_counter(int attempts) {
   return attempts / seconds;
 }
 
+// The same executions through the runtime alone, choices from a PRNG instead of RapidCheck:
+// what generation costs is the difference to exec_per_s_counter.
+double exec_per_s_counter_runtime(int attempts) {
+  interlace::rt::Executor executor;
+  interlace::rt::SeededChoiceSource choices(1);
+  interlace::rt::ChoiceStrategy strategy(choices, 300);
+  interlace::rt::RunOptions options;
+  options.max_steps = 10000;
+  AtomicCounter counter;
+  std::vector<std::function<void()>> bodies = {[&counter] { counter.value.fetch_add(1); },
+                                               [&counter] { counter.value.fetch_add(1); }};
+  const auto start = Clock::now();
+  for (int i = 0; i < attempts; ++i) {
+    counter.value.store(0);
+    if (executor.run(bodies, strategy, options).failed() || counter.value.load() != 2) {
+      std::fprintf(stderr, "bench: unexpected result of the runtime-only counter\n");
+      std::exit(1);
+    }
+  }
+  return attempts / std::chrono::duration<double>(Clock::now() - start).count();
+}
+
 // A yield point in a managed thread when no switch is due: one thread, so the strategy keeps
 // it running.
 double step_ns(long steps) {
@@ -150,6 +172,10 @@ int main(int argc, char **argv) {
     early = median_of(5, [] { return exec_per_s_counter(kAttempts); });
     std::printf("exec_per_s_counter %.0f schedules/s\n", early);
     std::fflush(stdout);
+  }
+  if (wanted("exec_per_s_counter_runtime")) {
+    std::printf("exec_per_s_counter_runtime %.0f schedules/s\n",
+                median_of(5, [] { return exec_per_s_counter_runtime(kAttempts); }));
   }
   if (wanted("handoff_ns")) {
     std::printf("handoff_ns %.1f ns\n", median_of(5, [] { return handoff_ns(200000); }));

@@ -1,27 +1,26 @@
 #include "parker.hpp"
 
-#include <thread>
+#include <ctime>
 
 #include "futex.hpp"
+#include "real.hpp"
 
 namespace interlace::rt::detail {
 namespace {
 
-// Spinning pays only while a spare core exists for the spinner: the thread holding the turn
-// needs one core, so at most hardware_concurrency - 1 waiters spin at once.
-int max_spinners() {
-  static const int value = [] {
-    const int cores = static_cast<int>(std::thread::hardware_concurrency());
-    return cores > 1 ? cores - 1 : 0;
-  }();
-  return value;
-}
-
-std::atomic<int> g_spinners{0};
-
-constexpr int kSpinIterations = 4000;
-constexpr int kPoliteIterations = 64; // polls, each a pause burst and a sched_yield
-constexpr int kPauseBurst = 64;
+// A waiter polls its word in bursts of pauses and gives its core away between bursts. A
+// burst of 16 pauses (under a microsecond) keeps a handoff to a polling thread at a fraction
+// of a microsecond, and the yield lets a granted thread that shares the core run at once,
+// which matters whenever more threads wait than there are cores (an execution has its
+// threads plus the controller; a CI machine has two cores). Measured on a 2-core VM with
+// bench_figures: bursts of 4 slow the handoff threefold; bursts of 64, or a waiter that
+// spins on a spare core without yielding, lose a third to a half of exec_per_s_counter.
+constexpr int kPauseBurst = 16;
+// How long a waiter polls before it sleeps on the futex. Longer than the gap between two
+// executions of explore_interleavings (a few microseconds of RapidCheck and setup), so the
+// pooled threads are still polling when the next execution starts: a futex wake costs a
+// microsecond or more here, and much more on a busy machine.
+constexpr long kPollBudgetNs = 200'000;
 
 inline void cpu_relax() {
 #if defined(__x86_64__) || defined(__i386__)
@@ -29,6 +28,14 @@ inline void cpu_relax() {
 #elif defined(__aarch64__)
   __asm__ volatile("yield");
 #endif
+}
+
+// Real monotonic time: the runtime's clock_gettime interceptor would give a managed thread
+// its execution's clock, which stands still.
+long monotonic_ns() {
+  struct timespec now{};
+  real::clock_gettime(CLOCK_MONOTONIC, &now);
+  return now.tv_sec * 1'000'000'000L + now.tv_nsec;
 }
 
 } // namespace
@@ -39,31 +46,21 @@ void Parker::unpark() noexcept {
   }
 }
 
-// Waits for a grant without sleeping, for a bounded time. A waiter that gets a spare core's
-// slot spins on it; one that does not polls politely, giving its core away between polls, and
-// takes a slot as soon as one frees up (in a ping-pong the thread just woken frees it
-// nanoseconds later).
+// Waits for a grant without sleeping, for at most kPollBudgetNs.
 bool Parker::spin() noexcept {
-  for (int polite = 0; polite < kPoliteIterations; ++polite) {
-    if (g_spinners.fetch_add(1, std::memory_order_relaxed) < max_spinners()) {
-      bool granted = false;
-      for (int i = 0; i < kSpinIterations && !granted; ++i) {
-        granted = word_.load(std::memory_order_acquire) == kGranted;
-        cpu_relax();
-      }
-      g_spinners.fetch_sub(1, std::memory_order_relaxed);
-      return granted;
-    }
-    g_spinners.fetch_sub(1, std::memory_order_relaxed);
+  const long give_up = monotonic_ns() + kPollBudgetNs;
+  for (;;) {
     for (int i = 0; i < kPauseBurst; ++i) {
       if (word_.load(std::memory_order_acquire) == kGranted) {
         return true;
       }
       cpu_relax();
     }
+    if (monotonic_ns() > give_up) {
+      return word_.load(std::memory_order_acquire) == kGranted;
+    }
     raw_syscall4(SYS_sched_yield, 0, 0, 0, 0);
   }
-  return word_.load(std::memory_order_acquire) == kGranted;
 }
 
 void Parker::park() noexcept {

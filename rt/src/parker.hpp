@@ -1,7 +1,8 @@
 // A one-shot handoff slot for one OS thread: unpark() grants, park() waits for the grant.
-// park() spins briefly before it sleeps on a futex (a spinning waiter takes the grant in
-// about a tenth of a microsecond, a futex wake costs several), but only while fewer waiters
-// spin than there are spare cores, so spinning never starves the thread that holds the turn.
+// park() polls briefly before it sleeps on a futex (a polling waiter takes the grant in a
+// tenth of a microsecond, a futex wake costs one or more microseconds), and gives its core
+// away between polls, so polling never starves the thread that holds the turn even when more
+// threads wait than there are cores.
 #pragma once
 
 #include <atomic>
