@@ -90,17 +90,16 @@ Outcome Execution::run(std::span<const std::function<void()>> bodies, Strategy &
   strategy_ = &strategy;
   options_ = options;
   nthreads_ = 0;
-  current_ = -1;
-  run_length_ = 0;
-  steps_ = 0;
-  preemptions = 0;
-  memory_steps = 0;
+  grant_.holder.store(kController, std::memory_order_relaxed);
+  grant_.alarms.store(0, std::memory_order_relaxed);
+  turn_.current = -1;
+  turn_.run_length = 0;
+  turn_.steps.store(0, std::memory_order_relaxed);
+  turn_.granted = 0;
+  turn_.memory_steps = 0;
+  turn_.preemptions = 0;
   outcome_ = Outcome{};
-  teardown_.store(false, std::memory_order_relaxed);
-  stop_requested_.store(false, std::memory_order_relaxed);
-  progress_.store(0, std::memory_order_relaxed);
-  turn_holder_.store(kController, std::memory_order_relaxed);
-  pending_.clear();
+  announced_.clear();
   held_.clear();
   sync_states_.clear();
   wait_seq_ = 0;
@@ -109,9 +108,6 @@ Outcome Execution::run(std::span<const std::function<void()>> bodies, Strategy &
   start_realtime_ns_ = clock_ns(CLOCK_REALTIME);
   schedule.clear();
   trace.clear();
-  if (options_.record_trace && trace.capacity() == 0) {
-    trace.reserve(std::min<std::uint64_t>(options_.max_steps, 1U << 16));
-  }
   strategy.begin();
 
   for (const auto &body : bodies) {
@@ -125,17 +121,60 @@ Outcome Execution::run(std::span<const std::function<void()>> bodies, Strategy &
   if (first == kStrategyStop) {
     fail(FailureKind::Stopped, -1, strategy_->stop_reason(), describe_threads());
     teardown_remaining();
+    assemble_logs();
     return outcome_;
   }
   record(first);
   grant_from_controller(first);
-  if (!await_turn()) {
-    return outcome_;
-  }
-  if (teardown_.load(std::memory_order_acquire)) {
+  if (await_turn() && ending()) {
     teardown_remaining();
   }
+  assemble_logs();
   return outcome_;
+}
+
+// Merges the threads' own logs into the schedule and, when tracing, the trace. Each thread's
+// runs are in order, so the run that starts at the next unassembled step is at the head of
+// one thread's list; it lasts until another thread's next run starts (the thread's last run:
+// until its last step).
+void Execution::assemble_logs() {
+  const auto count = static_cast<std::size_t>(nthreads_);
+  std::vector<std::size_t> &next_run = merge_runs_;
+  std::vector<std::size_t> &next_event = merge_events_;
+  next_run.assign(count, 0);
+  next_event.assign(count, 0);
+  const std::uint64_t total = turn_.steps.load(std::memory_order_relaxed);
+  schedule.reserve(total);
+  std::uint64_t step = 0;
+  while (step < total) {
+    std::size_t owner = count;
+    for (std::size_t id = 0; id < count && owner == count; ++id) {
+      const std::vector<std::uint64_t> &starts = threads_[id]->run_starts;
+      if (next_run[id] < starts.size() && starts[next_run[id]] == step) {
+        owner = id;
+      }
+    }
+    if (owner == count) {
+      break; // a step recorded but never executed: the execution was abandoned
+    }
+    const ManagedThread &thread = *threads_[owner];
+    const bool last_run = ++next_run[owner] == thread.run_starts.size();
+    std::uint64_t stop = last_run ? thread.last_step + 1 : total;
+    for (std::size_t id = 0; id < count; ++id) { // it runs until another thread's run begins
+      const std::vector<std::uint64_t> &starts = threads_[id]->run_starts;
+      if (next_run[id] < starts.size() && starts[next_run[id]] < stop) {
+        stop = starts[next_run[id]];
+      }
+    }
+    schedule.insert(schedule.end(), stop - step, static_cast<int>(owner));
+    if (options_.record_trace) {
+      std::size_t &event = next_event[owner];
+      for (std::uint64_t i = step; i < stop && event < thread.executed.size(); ++i) {
+        trace.push_back(StepRecord{static_cast<int>(owner), thread.executed[event++]});
+      }
+    }
+    step = stop;
+  }
 }
 
 // Waits for the turn to come back to the controller; false when the execution had to be
@@ -155,21 +194,23 @@ bool Execution::await_turn() {
 bool Execution::wait_for_turn_back() {
   using Clock = std::chrono::steady_clock;
   constexpr auto kSlice = std::chrono::milliseconds(50);
-  std::uint64_t last_progress = progress_.load(std::memory_order_relaxed);
+  std::uint64_t last_progress = turn_.steps.load(std::memory_order_relaxed);
   Clock::time_point last_change = Clock::now();
   for (;;) {
     const Clock::time_point now = Clock::now();
     const Clock::time_point wake =
         options_.deadline > now ? std::min(options_.deadline, now + kSlice) : now + kSlice;
-    if (controller_.park_until(wake)) {
+    if (controller_.wait_until(
+            [this] { return grant_.holder.load(std::memory_order_seq_cst) == kController; },
+            wake)) {
       return true;
     }
     const Clock::time_point after = Clock::now();
     const bool past_deadline = after >= options_.deadline;
     if (past_deadline) {
-      stop_requested_.store(true, std::memory_order_relaxed);
+      grant_.alarms.fetch_or(kStopRequested, std::memory_order_relaxed);
     }
-    const std::uint64_t progress = progress_.load(std::memory_order_relaxed);
+    const std::uint64_t progress = turn_.steps.load(std::memory_order_relaxed);
     if (progress != last_progress) {
       last_progress = progress;
       last_change = after;
@@ -191,12 +232,20 @@ ManagedThread &Execution::add_thread() {
     workers_.push_back(ThreadPool::instance().acquire());
   }
   ManagedThread &thread = *threads_[id];
+  std::vector<std::uint64_t> run_starts = std::move(thread.run_starts);
+  std::vector<Event> executed = std::move(thread.executed);
   thread = ManagedThread{};
+  thread.run_starts = std::move(run_starts);
+  thread.run_starts.clear();
+  thread.executed = std::move(executed);
+  thread.executed.clear();
   thread.id = id;
   thread.execution = this;
   thread.worker = workers_[id];
-  thread.worker->task = &thread;
-  pending_.push_back(Event{});
+  thread.worker->task.store(&thread, std::memory_order_seq_cst);
+  thread.worker->parker.wake();
+  announced_.push_back(&thread.announced);
+  turn_.granted = 0; // a new runnable thread
   return thread;
 }
 
@@ -223,7 +272,7 @@ void Execution::teardown_remaining() {
       for (int id = nthreads_ - 1; id >= 0 && chosen < 0; --id) {
         ManagedThread &thread = *threads_[id];
         if (thread.status == ThreadStatus::Blocked && (pass == 1 || unwinds_cleanly(thread))) {
-          thread.status = ThreadStatus::Runnable;
+          set_status(thread, ThreadStatus::Runnable);
           thread.force_unwind = true;
           chosen = id;
         }
@@ -244,12 +293,12 @@ void Execution::teardown_remaining() {
 // the stuck one can only be left behind, and this Execution is never freed (it may come
 // back). Returns false when the turn came back at the last moment after all.
 bool Execution::abandon() {
-  const int holder = turn_holder_.exchange(kAbandoned, std::memory_order_acq_rel);
+  const int holder = grant_.holder.exchange(kAbandonedHolder, std::memory_order_seq_cst);
   if (holder == kController) {
-    turn_holder_.store(kController, std::memory_order_relaxed);
+    grant_.holder.store(kController, std::memory_order_relaxed);
     return false;
   }
-  abandoned_.store(true, std::memory_order_release);
+  grant_.alarms.fetch_or(kAbandoned, std::memory_order_seq_cst);
   set_failure(FailureKind::Timeout, holder,
               "timeout: thread " + std::to_string(holder) + " made no step for " +
                   std::to_string(options_.stall_timeout.count()) + " ms",
@@ -264,7 +313,7 @@ bool Execution::abandon() {
       thread.worker->lost.store(true, std::memory_order_release);
     } else if (thread.status != ThreadStatus::Finished) {
       thread.worker->dead.store(true, std::memory_order_release);
-      thread.worker->parker.unpark();
+      thread.worker->parker.wake();
     }
   }
   return true;
@@ -275,18 +324,36 @@ bool Execution::abandon() {
 
 bool Execution::runnable(int id) const { return threads_[id]->status == ThreadStatus::Runnable; }
 
+void Execution::set_status(ManagedThread &thread, ThreadStatus status) {
+  thread.status = status;
+  turn_.granted = 0; // the strategy's answer may differ now
+}
+
+// Who executes the next step. Also sets turn_.granted: the steps after it that need no
+// decision.
 int Execution::pick() {
-  candidates_.clear();
-  if (current_ >= 0 && runnable(current_)) {
-    candidates_.push_back(current_);
+  turn_.granted = 0;
+  // Candidates live on this thread's stack unless there are many: a member vector would be
+  // one more cache line moving between cores at every handoff.
+  constexpr int kInline = 16;
+  std::array<int, kInline> inline_candidates;
+  int *candidates = inline_candidates.data();
+  if (nthreads_ > kInline) {
+    candidates_.resize(static_cast<std::size_t>(nthreads_));
+    candidates = candidates_.data();
+  }
+  const int current = turn_.current;
+  std::size_t count = 0;
+  if (current >= 0 && runnable(current)) {
+    candidates[count++] = current;
   }
   for (int i = 1; i <= nthreads_; ++i) {
-    const int id = (current_ + i) % nthreads_;
-    if (id != current_ && runnable(id)) {
-      candidates_.push_back(id);
+    const int id = (current + i) % nthreads_;
+    if (id != current && runnable(id)) {
+      candidates[count++] = id;
     }
   }
-  if (candidates_.empty()) {
+  if (count == 0) {
     // Nothing can run: model time passing, so the timed wait with the earliest deadline
     // times out (the lowest id among equal deadlines).
     int earliest = -1;
@@ -300,19 +367,23 @@ int Execution::pick() {
     if (earliest >= 0) {
       ManagedThread &thread = *threads_[earliest];
       advance_clock_to(thread.waiting.deadline_ns);
-      thread.status = ThreadStatus::Runnable;
+      set_status(thread, ThreadStatus::Runnable);
       thread.waiting = WaitTarget{};
       thread.timed_out = true;
     }
     return earliest;
   }
+  const std::span<const int> runnable_ids(candidates, count);
   const std::optional<int> choice =
-      strategy_->next(Decision{steps_, current_, candidates_, pending_});
+      strategy_->next(Decision{turn_.steps.load(std::memory_order_relaxed), current, runnable_ids,
+                               AnnouncedSteps(announced_)});
   if (choice == Strategy::kStop) {
     return kStrategyStop;
   }
-  if (candidates_.size() == 1) {
-    return candidates_[0];
+  const std::uint64_t repeats = strategy_->repeats();
+  if (count == 1) {
+    turn_.granted = repeats;
+    return candidates[0];
   }
   if (choice) {
     const int wanted = *choice;
@@ -320,74 +391,91 @@ int Execution::pick() {
       for (int i = 0; i < nthreads_; ++i) {
         const int id = (wanted + i) % nthreads_;
         if (runnable(id)) {
+          turn_.granted = id == wanted ? repeats : 0;
           return id;
         }
       }
     }
-    return candidates_[0];
+    return candidates[0];
   }
   // No opinion: keep the current thread for a fairness quantum, then rotate, so that a
   // spin-wait always lets the thread it waits for make progress.
-  if (candidates_[0] == current_ && run_length_ < options_.fairness_quantum) {
-    return current_;
+  if (candidates[0] == current && turn_.run_length < options_.fairness_quantum) {
+    // It keeps the turn while its run stays below the quantum.
+    const std::uint64_t left = options_.fairness_quantum - turn_.run_length - 1;
+    turn_.granted = std::min(repeats, left);
+    return current;
   }
-  return candidates_[0] == current_ ? candidates_[1] : candidates_[0];
+  return candidates[0] == current ? candidates[1] : candidates[0];
 }
 
 void Execution::record(int next) {
-  if (current_ >= 0 && next != current_ && runnable(current_)) {
-    ++preemptions;
+  const int current = turn_.current;
+  if (current >= 0 && next != current && runnable(current)) {
+    ++turn_.preemptions;
   }
-  run_length_ = next == current_ ? run_length_ + 1 : 1;
-  current_ = next;
-  ++steps_;
-  progress_.store(steps_, std::memory_order_relaxed);
-  schedule.push_back(next);
-  ManagedThread &thread = *threads_[next];
-  thread.recent_steps[thread.executed_steps++ % ManagedThread::kRecentSteps] = pending_[next];
-  if (options_.record_trace) {
-    trace.push_back(StepRecord{next, pending_[next]});
-  }
+  turn_.run_length = next == current ? turn_.run_length + 1 : 1;
+  turn_.current = next;
+  const std::uint64_t steps = turn_.steps.load(std::memory_order_relaxed) + 1;
+  turn_.steps.store(steps, std::memory_order_relaxed);
+  turn_.granted = std::min(turn_.granted, options_.max_steps - steps);
 }
 
-// The turn moves by compare-and-swap on turn_holder_, so that once the controller abandoned
+// The turn moves by compare-and-swap on Grant::holder, so that once the controller abandoned
 // the execution a thread coming back can no longer hand the turn to anyone.
 void Execution::grant_from_controller(int next) {
-  turn_holder_.store(next, std::memory_order_release);
-  threads_[next]->worker->parker.unpark();
+  grant_.holder.store(next, std::memory_order_seq_cst);
+  threads_[next]->worker->parker.wake();
 }
 
 void Execution::pass_turn(ManagedThread &self, int next) {
   int expected = self.id;
-  if (!turn_holder_.compare_exchange_strong(expected, next, std::memory_order_acq_rel)) {
+  if (!grant_.holder.compare_exchange_strong(expected, next, std::memory_order_seq_cst)) {
     raw_exit_thread(); // abandoned while this thread was stuck
   }
-  threads_[next]->worker->parker.unpark();
+  threads_[next]->worker->parker.wake();
 }
 
 void Execution::return_turn(ManagedThread &self) {
   int expected = self.id;
-  if (!turn_holder_.compare_exchange_strong(expected, kController, std::memory_order_acq_rel)) {
+  if (!grant_.holder.compare_exchange_strong(expected, kController, std::memory_order_seq_cst)) {
     raw_exit_thread();
   }
-  controller_.unpark();
+  controller_.wake();
 }
 
 void Execution::switch_to(ManagedThread &self, int next) {
   pass_turn(self, next);
-  self.worker->parker.park();
+  wait_for_turn(self);
   after_park(self);
+  resume_executing(self);
+}
+
+// Back with the turn: unless the execution is ending (then the controller released this
+// thread without recording a step), the step granted to it is the latest one recorded.
+// Waits until the turn is handed to `self`, or the execution is abandoned (then after_park
+// ends the thread).
+void Execution::wait_for_turn(ManagedThread &self) {
+  self.worker->parker.wait([this, &self] {
+    return grant_.holder.load(std::memory_order_seq_cst) == self.id || abandoned();
+  });
+}
+
+void Execution::resume_executing(ManagedThread &self) {
+  if (!ending()) {
+    log_executed(self);
+  }
 }
 
 // A thread that was stuck when its execution was abandoned must not touch anything that
 // outlived it (the strategy, other executions' workers): it ends here.
 void Execution::leave_if_abandoned() const {
-  if (abandoned_.load(std::memory_order_acquire)) {
+  if (abandoned()) {
     raw_exit_thread();
   }
 }
 
-// Back from a park. During a teardown the thread now runs freely, unless the controller
+// Back with the turn. During a teardown the thread now runs freely, unless the controller
 // found every remaining thread blocked and chose this one to unwind.
 void Execution::after_park(ManagedThread &self) {
   leave_if_abandoned();
@@ -416,28 +504,22 @@ void Execution::run_free(ManagedThread &self) {
   }
 }
 
-void Execution::step(ManagedThread &self, const Event &event) {
+void Execution::decide_step(ManagedThread &self, const Event &event) {
   leave_if_abandoned();
   RuntimeSection section(self);
   if (self.exiting && std::uncaught_exceptions() == 0) {
     throw ThreadExit{self.retval}; // a handler swallowed pthread_exit's unwind
   }
-  if (teardown_.load(std::memory_order_acquire) || self.unwinding) {
+  if (ending() || self.unwinding) {
     run_free(self);
     return;
   }
-  if (event.site != nullptr && (event.site->flags & INTERLACE_SITE_SYSTEM_HEADER) == 0) {
-    self.last_site = event.site; // where the user's code was, for reports
-  }
-  if (event.kind != EventKind::Start && event.kind < EventKind::Spawn) {
-    ++memory_steps;
-  }
-  pending_[self.id] = event;
-  if (stop_requested_.load(std::memory_order_relaxed)) {
+  announce(self, event);
+  if ((grant_.alarms.load(std::memory_order_relaxed) & kStopRequested) != 0) {
     fail(FailureKind::Stopped, self.id, "stopped: the deadline passed", describe_threads());
     return;
   }
-  if (steps_ >= options_.max_steps) {
+  if (turn_.steps.load(std::memory_order_relaxed) >= options_.max_steps) {
     fail(FailureKind::Livelock, self.id,
          "livelock: the step cap of " + std::to_string(options_.max_steps) + " steps was reached",
          describe_positions());
@@ -451,6 +533,8 @@ void Execution::step(ManagedThread &self, const Event &event) {
   record(next);
   if (next != self.id) {
     switch_to(self, next);
+  } else {
+    log_executed(self);
   }
 }
 
@@ -462,10 +546,10 @@ void Execution::block(ManagedThread &self, WaitTarget target) {
     self.timed_out = true; // the deadline has passed already: time does not run backwards
     return;
   }
-  self.status = ThreadStatus::Blocked;
+  set_status(self, ThreadStatus::Blocked);
   self.waiting = target;
   self.wait_seq = ++wait_seq_;
-  if (teardown_.load(std::memory_order_acquire) || self.unwinding) {
+  if (ending() || self.unwinding) {
     wait_during_teardown(self);
     return;
   }
@@ -482,7 +566,7 @@ void Execution::block(ManagedThread &self, WaitTarget target) {
     wait_during_teardown(self);
     return;
   }
-  if (steps_ >= options_.max_steps) {
+  if (turn_.steps.load(std::memory_order_relaxed) >= options_.max_steps) {
     fail(FailureKind::Livelock, self.id,
          "livelock: the step cap of " + std::to_string(options_.max_steps) + " steps was reached",
          describe_positions());
@@ -492,6 +576,8 @@ void Execution::block(ManagedThread &self, WaitTarget target) {
   record(next);
   if (next != self.id) {
     switch_to(self, next);
+  } else {
+    log_executed(self); // its timed wait timed out at once
   }
 }
 
@@ -500,7 +586,7 @@ void Execution::wake_all(WaitKind kind, const void *object) {
     ManagedThread &thread = *threads_[id];
     if (thread.status == ThreadStatus::Blocked && thread.waiting.kind == kind &&
         thread.waiting.object == object) {
-      thread.status = ThreadStatus::Runnable;
+      set_status(thread, ThreadStatus::Runnable);
       thread.waiting = WaitTarget{};
     }
   }
@@ -522,7 +608,7 @@ int Execution::wake_some(WaitKind kind, const void *object, int count, std::uint
     if (first == nullptr) {
       break;
     }
-    first->status = ThreadStatus::Runnable;
+    set_status(*first, ThreadStatus::Runnable);
     first->waiting = WaitTarget{};
   }
   return woken;
@@ -556,7 +642,7 @@ ManagedThread *Execution::find_by_tid(int tid) {
 void Execution::note_acquired(const void *lock, const ManagedThread &owner, Hold hold) {
   // The owner's announced event is the acquisition: its site is where the lock was taken,
   // when instrumented code made the call.
-  const interlace_site *call = pending_[owner.id].site;
+  const interlace_site *call = owner.announced.site;
   const HeldLock acquired{lock, owner.id, call != nullptr ? call : owner.last_site, call != nullptr,
                           hold};
   if (hold == Hold::Exclusive) {
@@ -573,7 +659,7 @@ void Execution::note_acquired(const void *lock, const ManagedThread &owner, Hold
 // "at bank.cpp:12" when the thread's pending event has a site (the call it waits in), else
 // "after" the latest line it ran.
 std::string Execution::position(const ManagedThread &thread) const {
-  if (const interlace_site *site = pending_[thread.id].site) {
+  if (const interlace_site *site = thread.announced.site) {
     return "at " + site_text(site);
   }
   return "after " + site_text(thread.last_site);
@@ -653,14 +739,14 @@ void Execution::set_failure(FailureKind kind, int thread, std::string message,
 
 void Execution::fail(FailureKind kind, int thread, std::string message, std::string details) {
   set_failure(kind, thread, std::move(message), std::move(details));
-  teardown_.store(true, std::memory_order_release);
+  grant_.alarms.fetch_or(kTeardown, std::memory_order_release);
 }
 
 // A blocked thread during a teardown: the controller runs the others until what this thread
 // waits for is released (then the caller retries), or makes it unwind (after_park throws).
 void Execution::wait_during_teardown(ManagedThread &self) {
   return_turn(self);
-  self.worker->parker.park();
+  wait_for_turn(self);
   after_park(self);
 }
 
@@ -848,7 +934,7 @@ std::string Execution::describe_threads() const {
   std::string text;
   for (int id = 0; id < nthreads_; ++id) {
     const ManagedThread &thread = *threads_[id];
-    const Event &pending = pending_[id];
+    const Event &pending = thread.announced;
     text += "  " + label(id) + " ";
     if (thread.status == ThreadStatus::Finished) {
       text += "has finished";
@@ -913,8 +999,10 @@ std::string Execution::describe_positions() const {
 // Worker side
 
 void Execution::run_thread(ManagedThread &self) {
+  wait_for_turn(self);
   leave_if_abandoned();
-  if (!teardown_.load(std::memory_order_acquire)) {
+  if (!ending()) {
+    log_executed(self); // its start
     t_current = &self;
     try {
       if (self.body != nullptr) {
@@ -943,10 +1031,10 @@ void Execution::run_thread(ManagedThread &self) {
 }
 
 void Execution::thread_ended(ManagedThread &self) {
-  self.status = ThreadStatus::Finished;
-  pending_[self.id] = Event{EventKind::Finish, 0, nullptr, nullptr};
+  set_status(self, ThreadStatus::Finished);
+  self.announced = Event{EventKind::Finish, 0, nullptr, nullptr};
   wake_all(WaitKind::Join, &self); // during a teardown too: a parent may be joining us
-  if (teardown_.load(std::memory_order_acquire)) {
+  if (ending()) {
     return_turn(self);
     return;
   }

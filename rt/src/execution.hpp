@@ -2,8 +2,15 @@
 // point and every intercepted primitive funnels into step() / block() here, which record the
 // step, ask the strategy who goes next, and hand the turn over. All state below is touched
 // only by the thread holding the turn (or by the controller while no managed thread runs);
-// the turn moves by compare-and-swap on turn_holder_ and the Parker handoffs order those
+// the turn moves by compare-and-swap on Grant::holder, whose seq_cst accesses order those
 // accesses, so no lock is needed.
+//
+// Speed: what every step writes sits in one cache line (Turn) that travels with the turn,
+// the turn word that waiting threads poll sits in another (Grant), written only at handoffs,
+// and what a thread records about its own steps sits in its ManagedThread, which no other
+// thread writes while it runs; the schedule and the trace are assembled from those logs once
+// the execution is over. A step that the strategy already granted (Strategy::repeats) takes
+// step_granted(), a handful of instructions.
 #pragma once
 
 #include <pthread.h>
@@ -64,7 +71,12 @@ struct ThreadExit {
   void *retval;
 };
 
+// A managed thread. Its fields come in two groups, on separate cache lines: what the scheduler
+// reads about it at every decision, written only when it blocks, wakes or ends; and what the
+// thread writes about itself at every step. Kept apart, a decision on another core reads the
+// first group from its own cache instead of pulling the line from the running thread.
 struct ManagedThread {
+  // --- The scheduler's view ---
   int id = 0;
   Execution *execution = nullptr;
   Worker *worker = nullptr;
@@ -77,22 +89,32 @@ struct ManagedThread {
   bool force_unwind = false;    // blocked in a teardown with nothing to wake it: throw Teardown
   std::uint32_t free_steps = 0; // yield points passed while running freely in a teardown
   bool exiting = false;         // pthread_exit() was called: unwinding with retval
-  // Set while runtime code runs on this thread. The linker keeps one copy of each inline
-  // function, and it may be the instrumented one from the code under test, so the runtime's
-  // own calls into libstdc++ can reach yield points and interceptors: those pass through.
-  bool in_runtime = false;
   // The body: a driver's function, or a pthread start routine and its argument.
   const std::function<void()> *body = nullptr;
   void *(*start_routine)(void *) = nullptr;
   void *arg = nullptr;
   void *retval = nullptr;
+  std::uint64_t wait_seq = 0;     // when it blocked: wakeups go first come first
+  std::uint32_t futex_bitset = 0; // a futex wait's FUTEX_WAIT_BITSET mask
+
+  // --- What it writes at every step ---
+  // Set while runtime code runs on this thread. The linker keeps one copy of each inline
+  // function, and it may be the instrumented one from the code under test, so the runtime's
+  // own calls into libstdc++ can reach yield points and interceptors: those pass through.
+  alignas(64) bool in_runtime = false;
+  Event announced;                           // the step it announced last: it executes it next
   const interlace_site *last_site = nullptr; // the latest step with a source location
-  std::uint64_t wait_seq = 0;                // when it blocked: wakeups go first come first
-  std::uint32_t futex_bitset = 0;            // a futex wait's FUTEX_WAIT_BITSET mask
   // The last executed steps, a ring indexed by executed_steps, for livelock reports.
   static constexpr std::size_t kRecentSteps = 8;
   std::array<Event, kRecentSteps> recent_steps{};
   std::uint64_t executed_steps = 0;
+  // Its own log of the execution: the index of the first step of each of its runs, its
+  // latest step's index, and (when tracing) every step it executed. Execution::run() merges
+  // the threads' logs into the schedule and the trace; they keep their capacity across
+  // executions.
+  std::vector<std::uint64_t> run_starts;
+  std::uint64_t last_step = 0;
+  std::vector<Event> executed;
 };
 
 // The managed thread running on the calling OS thread, or null.
@@ -127,20 +149,27 @@ public:
   // --- Controller side (the thread that called Executor::run) ---------------------------
   Outcome run(std::span<const std::function<void()>> bodies, Strategy &strategy,
               const RunOptions &options);
-  bool abandoned() const { return abandoned_.load(std::memory_order_acquire); }
+  bool abandoned() const {
+    return (grant_.alarms.load(std::memory_order_acquire) & kAbandoned) != 0;
+  }
   // True once the execution failed or was stopped: its threads are being released.
-  bool ending() const { return teardown_.load(std::memory_order_acquire); }
+  bool ending() const { return (grant_.alarms.load(std::memory_order_acquire) & kTeardown) != 0; }
 
+  // The last run's steps, assembled when it ended.
   std::vector<StepRecord> trace;
-  std::vector<Allocation> *allocation_log = nullptr; // where managed threads log allocations
   std::vector<int> schedule;
-  int preemptions = 0;
-  std::uint64_t memory_steps = 0;
+  std::vector<Allocation> *allocation_log = nullptr; // where managed threads log allocations
+  int preemptions() const { return turn_.preemptions; }
+  std::uint64_t memory_steps() const { return turn_.memory_steps; }
   int num_threads() const { return nthreads_; }
 
   // --- Turn-holder side --------------------------------------------------------------
   // A yield point: `self` announces `event` and returns once it may execute it.
-  void step(ManagedThread &self, const Event &event);
+  void step(ManagedThread &self, const Event &event) {
+    if (!step_granted(self, event)) {
+      decide_step(self, event);
+    }
+  }
   // `self` cannot proceed until `target` changes: hand the turn on and return once woken
   // (then the caller retries) or, for a timed wait, once it timed out (self.timed_out).
   void block(ManagedThread &self, WaitTarget target);
@@ -201,23 +230,89 @@ private:
     Hold hold;
   };
 
-  // turn_holder_ values besides thread ids.
+  // Grant::holder values besides thread ids.
   static constexpr int kController = -1;
-  static constexpr int kAbandoned = -2;
+  static constexpr int kAbandonedHolder = -2;
+  // Grant::alarms bits: anything that takes every step off the fast path.
+  static constexpr std::uint32_t kTeardown = 1;      // failed or stopped: threads run freely
+  static constexpr std::uint32_t kAbandoned = 2;     // given up on a stuck thread
+  static constexpr std::uint32_t kStopRequested = 4; // the deadline passed
+
+  // Who holds the turn, which the waiting threads poll. Written only at a handoff, so the
+  // polling does not slow the steps of the thread that runs.
+  struct alignas(64) Grant {
+    std::atomic<int> holder{kController};
+    std::atomic<std::uint32_t> alarms{0};
+  };
+
+  // What every step reads and writes, in one cache line that only the turn holder touches: a
+  // handoff moves this line and the Grant line between cores, and little else.
+  struct alignas(64) Turn {
+    int current = -1;             // the thread that executed the latest step
+    std::uint32_t run_length = 0; // its consecutive steps so far
+    // Steps executed; also read by the controller's stall watchdog.
+    std::atomic<std::uint64_t> steps{0};
+    // Further steps of `current` that need no decision (Strategy::repeats, capped by the
+    // fairness quantum and the step cap); cleared when any thread's runnability changes.
+    std::uint64_t granted = 0;
+    std::uint64_t memory_steps = 0;
+    int preemptions = 0;
+  };
+
+  // The fast path of step(): a step the strategy granted ahead, when nothing is amiss.
+  bool step_granted(ManagedThread &self, const Event &event) {
+    if (turn_.granted == 0 || grant_.alarms.load(std::memory_order_acquire) != 0 || self.exiting) {
+      return false;
+    }
+    --turn_.granted;
+    ++turn_.run_length;
+    turn_.steps.store(turn_.steps.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    announce(self, event);
+    log_executed(self);
+    return true;
+  }
   // pick() results besides thread ids: nobody can run, or the strategy stopped the run.
   static constexpr int kNobody = -1;
   static constexpr int kStrategyStop = -3;
   // Yield points a thread may pass while running freely in a teardown before it is unwound.
   static constexpr std::uint32_t kFreeRunSteps = 4096;
 
+  void decide_step(ManagedThread &self, const Event &event);
+  void announce(ManagedThread &self, const Event &event) {
+    self.announced = event;
+    if (event.site != nullptr && (event.site->flags & INTERLACE_SITE_SYSTEM_HEADER) == 0) {
+      self.last_site = event.site; // where the user's code was, for reports
+    }
+    if (is_memory_access(event.kind) || event.kind == EventKind::Fence) {
+      ++turn_.memory_steps;
+    }
+  }
+  // `self` executes the latest recorded step: it logs the step in its own memory.
+  void log_executed(ManagedThread &self) {
+    const std::uint64_t index = turn_.steps.load(std::memory_order_relaxed) - 1;
+    if (self.run_starts.empty() || self.last_step + 1 != index) {
+      const RuntimeSection section(self); // the vector may grow (see in_runtime)
+      self.run_starts.push_back(index);
+    }
+    self.last_step = index;
+    self.recent_steps[self.executed_steps++ % ManagedThread::kRecentSteps] = self.announced;
+    if (options_.record_trace) {
+      const RuntimeSection section(self);
+      self.executed.push_back(self.announced);
+    }
+  }
+  void resume_executing(ManagedThread &self);
+  void assemble_logs();
   ManagedThread &add_thread();
   bool runnable(int id) const;
+  void set_status(ManagedThread &thread, ThreadStatus status);
   int pick();
   void record(int next);
   void grant_from_controller(int next);
   void pass_turn(ManagedThread &self, int next);
   void return_turn(ManagedThread &self);
   void switch_to(ManagedThread &self, int next);
+  void wait_for_turn(ManagedThread &self);
   void leave_if_abandoned() const;
   void after_park(ManagedThread &self);
   void run_free(ManagedThread &self);
@@ -240,11 +335,16 @@ private:
   int holder_of(const ManagedThread &thread) const;
   bool unwinds_cleanly(const ManagedThread &thread) const;
 
+  Grant grant_;
+  Turn turn_;
+
   std::vector<Worker *> &workers_;
   std::vector<std::unique_ptr<ManagedThread>> threads_;
   int nthreads_ = 0;
-  std::vector<Event> pending_;
-  std::vector<int> candidates_;
+  std::vector<const Event *> announced_; // each thread's ManagedThread::announced
+  std::vector<int> candidates_;          // for executions with more threads than pick() inlines
+  std::vector<std::size_t> merge_runs_;  // assemble_logs()'s cursors, kept for their capacity
+  std::vector<std::size_t> merge_events_;
   std::vector<HeldLock> held_;
   std::vector<SyncState> sync_states_;
   std::uint64_t wait_seq_ = 0;
@@ -254,16 +354,8 @@ private:
 
   Strategy *strategy_ = nullptr;
   RunOptions options_;
-  int current_ = -1;
-  std::uint32_t run_length_ = 0;
-  std::uint64_t steps_ = 0;
   Outcome outcome_;
-  std::atomic<bool> teardown_{false};
-  std::atomic<bool> abandoned_{false};
-  std::atomic<int> turn_holder_{kController};
-  std::atomic<std::uint64_t> progress_{0}; // steps_, for the controller's stall watchdog
-  std::atomic<bool> stop_requested_{false};
-  Parker controller_;
+  alignas(64) Parker controller_;
 };
 
 } // namespace interlace::rt::detail

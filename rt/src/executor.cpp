@@ -127,11 +127,11 @@ std::span<const int> Executor::schedule() const {
   return execution_ ? std::span<const int>(execution_->schedule) : std::span<const int>();
 }
 
-int Executor::preemptions() const { return execution_ ? execution_->preemptions : 0; }
+int Executor::preemptions() const { return execution_ ? execution_->preemptions() : 0; }
 
 int Executor::num_threads() const { return execution_ ? execution_->num_threads() : 0; }
 
-std::uint64_t Executor::memory_steps() const { return execution_ ? execution_->memory_steps : 0; }
+std::uint64_t Executor::memory_steps() const { return execution_ ? execution_->memory_steps() : 0; }
 
 bool in_managed_thread() noexcept { return detail::current_thread() != nullptr; }
 

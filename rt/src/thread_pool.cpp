@@ -21,11 +21,9 @@ void *ThreadPool::worker_main(void *arg) {
   auto *worker = static_cast<Worker *>(arg);
   worker->tid.store(raw_gettid(), std::memory_order_release);
   for (;;) {
-    worker->parker.park();
-    ManagedThread *task = worker->task;
-    if (task == nullptr) {
-      internal_error("a pooled worker was woken without a task");
-    }
+    worker->parker.wait(
+        [worker] { return worker->task.load(std::memory_order_seq_cst) != nullptr; });
+    ManagedThread *task = worker->task.exchange(nullptr, std::memory_order_acq_rel);
     task->execution->run_thread(*task);
   }
 }
@@ -62,7 +60,6 @@ void ThreadPool::release(Worker *worker) {
     live_.fetch_sub(1, std::memory_order_relaxed);
     return;
   }
-  worker->task = nullptr;
   std::lock_guard<InternalLock> guard(lock_);
   idle_.push_back(worker);
 }

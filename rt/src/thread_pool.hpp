@@ -1,5 +1,6 @@
 // Pooled OS threads for managed threads: an execution must not pay for thread creation.
-// A worker parks on its Parker; a grant with a task set runs that task's managed thread.
+// An idle worker waits on its Parker for a task: a managed thread to run, which then waits
+// for its execution to hand it the turn.
 #pragma once
 
 #include <pthread.h>
@@ -17,7 +18,8 @@ struct ManagedThread;
 class Worker {
 public:
   Parker parker;
-  ManagedThread *task = nullptr; // set by the controller before the first grant
+  // Set by the controller, taken by the worker. Then wake the parker.
+  std::atomic<ManagedThread *> task{nullptr};
   pthread_t handle{};
   std::atomic<int> tid{0};
   std::atomic<bool> dead{false}; // ended by a raw thread exit; join it, never reuse it

@@ -3,9 +3,12 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <limits>
+#include <optional>
 #include <stdexcept>
 #include <thread>
 
@@ -144,6 +147,79 @@ TEST(ExecutorTest, ANonRunnableThreadInTheScheduleIsReplacedByTheNextRunnable) {
   ASSERT_FALSE(run_replay(executor, bodies, {0, 0, 0, 0}).failed());
   EXPECT_EQ(std::vector<int>(executor.schedule().begin(), executor.schedule().end()),
             (std::vector<int>{0, 0, 1, 1}));
+}
+
+// Replays a schedule and counts how often the runtime asks.
+class CountingReplay final : public rt::Strategy {
+public:
+  explicit CountingReplay(std::vector<int> schedule) : replay_(std::move(schedule)) {}
+  std::optional<int> next(const rt::Decision &decision) override {
+    ++asked;
+    return replay_.next(decision);
+  }
+  std::uint64_t repeats() const override { return replay_.repeats(); }
+  int asked = 0;
+
+private:
+  rt::ReplayStrategy replay_;
+};
+
+TEST(ExecutorTest, StepsTheStrategySaidItWouldRepeatAreNotAskedFor) {
+  rt::Executor executor;
+  auto writes = [](std::atomic<int> &cell) {
+    for (int i = 0; i < 10; ++i) {
+      cell.store(i);
+    }
+  };
+  Bodies bodies = {[&] { writes(g_first); }, [&] { writes(g_second); }};
+  // Each thread: its start and ten stores. Two runs: the strategy is asked twice.
+  std::vector<int> schedule(11, 0);
+  schedule.insert(schedule.end(), 11, 1);
+  CountingReplay strategy(schedule);
+  ASSERT_FALSE(executor.run(bodies, strategy).failed());
+  EXPECT_EQ(std::vector<int>(executor.schedule().begin(), executor.schedule().end()), schedule);
+  EXPECT_EQ(strategy.asked, 2);
+  ASSERT_EQ(executor.trace().size(), schedule.size());
+  for (std::size_t i = 0; i < schedule.size(); ++i) {
+    EXPECT_EQ(executor.trace()[i].thread, schedule[i]) << "step " << i;
+  }
+}
+
+// Always the highest runnable thread, and says so for as long as nothing changes.
+class HighestRunnable final : public rt::Strategy {
+public:
+  std::optional<int> next(const rt::Decision &decision) override {
+    return *std::max_element(decision.candidates.begin(), decision.candidates.end());
+  }
+  std::uint64_t repeats() const override { return std::numeric_limits<std::uint64_t>::max(); }
+};
+
+TEST(ExecutorTest, AThreadThatBecomesRunnableEndsWhatTheStrategyRepeated) {
+  rt::Executor executor;
+  std::atomic<bool> ready{false};
+  Bodies bodies = {[&] {
+                     ready.store(true);
+                     ready.notify_one();
+                     for (int i = 0; i < 5; ++i) {
+                       g_first.store(i);
+                     }
+                   },
+                   [&] {
+                     ready.wait(false); // blocks until thread 0 notifies
+                     g_second.store(1);
+                   }};
+  // Thread 1, the highest, runs first and blocks; thread 0 then runs alone, the strategy
+  // having said it would keep choosing it. The notify makes thread 1 runnable, so the
+  // strategy is asked again and thread 1 runs at once, before thread 0's stores.
+  HighestRunnable strategy;
+  ASSERT_FALSE(executor.run(bodies, strategy).failed());
+  const auto trace = executor.trace();
+  const auto notify = std::find_if(trace.begin(), trace.end(), [](const rt::StepRecord &step) {
+    return step.thread == 0 && step.event.kind == rt::EventKind::Notify;
+  });
+  ASSERT_NE(notify, trace.end());
+  ASSERT_NE(notify + 1, trace.end());
+  EXPECT_EQ((notify + 1)->thread, 1);
 }
 
 TEST(ExecutorTest, SpinWaitTerminatesUnderTheFairnessQuantum) {

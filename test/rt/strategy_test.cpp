@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <deque>
+#include <limits>
 
 #include "interlace/rt/choice_strategy.hpp"
 #include "interlace/rt/replay_strategy.hpp"
@@ -82,6 +83,47 @@ TEST(ReplayStrategyTest, FollowsTheScheduleThenHasNoOpinion) {
   EXPECT_EQ(strategy.next(decision(1, 1, {1, 0})), 0);
   EXPECT_EQ(strategy.next(decision(2, 0, {0, 1})), 1);
   EXPECT_EQ(strategy.next(decision(3, 1, {1, 0})), std::nullopt);
+}
+
+constexpr std::uint64_t kForever = std::numeric_limits<std::uint64_t>::max();
+
+TEST(ChoiceStrategyTest, RepeatsCoverTheRestOfTheRun) {
+  const int k = ChoiceStrategy::kRunLengths - 3; // a run of 3 steps
+  ScriptedChoices choices({1, k, 0, 0});
+  ChoiceStrategy strategy(choices, 100);
+  strategy.begin();
+  EXPECT_EQ(strategy.next(decision(0, 0, {0, 1})), 1);
+  EXPECT_EQ(strategy.repeats(), 2U);
+  EXPECT_EQ(strategy.next(decision(1, 1, {1, 0})), 1);
+  EXPECT_EQ(strategy.repeats(), 1U);
+  // An unbounded run repeats until the choices end at max_ops.
+  EXPECT_EQ(strategy.next(decision(3, 1, {1, 0})), 1);
+  EXPECT_EQ(strategy.repeats(), 100U - 3 - 1);
+}
+
+TEST(ChoiceStrategyTest, RepeatsForeverWithOneCandidateOrPastMaxOps) {
+  ScriptedChoices choices({});
+  ChoiceStrategy strategy(choices, 10);
+  strategy.begin();
+  EXPECT_EQ(strategy.next(decision(0, 0, {0})), 0);
+  EXPECT_EQ(strategy.repeats(), kForever);
+  EXPECT_EQ(strategy.next(decision(10, 0, {0, 1})), std::nullopt);
+  EXPECT_EQ(strategy.repeats(), kForever);
+  EXPECT_EQ(choices.draws, 0);
+}
+
+TEST(ReplayStrategyTest, RepeatsCoverTheRunOfOneThread) {
+  ReplayStrategy strategy({0, 0, 0, 1, 1, 0});
+  EXPECT_EQ(strategy.next(decision(0, -1, {0, 1})), 0);
+  EXPECT_EQ(strategy.repeats(), 2U);
+  EXPECT_EQ(strategy.next(decision(1, 0, {0, 1})), 0); // asked again, mid-run
+  EXPECT_EQ(strategy.repeats(), 1U);
+  EXPECT_EQ(strategy.next(decision(3, 0, {0, 1})), 1);
+  EXPECT_EQ(strategy.repeats(), 1U);
+  EXPECT_EQ(strategy.next(decision(5, 1, {1, 0})), 0);
+  EXPECT_EQ(strategy.repeats(), 0U);
+  EXPECT_EQ(strategy.next(decision(6, 0, {0, 1})), std::nullopt);
+  EXPECT_EQ(strategy.repeats(), kForever);
 }
 
 TEST(SeededChoiceSourceTest, IsDeterministicAndInRange) {

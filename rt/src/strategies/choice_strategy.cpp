@@ -1,36 +1,39 @@
 #include "interlace/rt/choice_strategy.hpp"
 
+#include <algorithm>
 #include <limits>
 
 namespace interlace::rt {
 
 void ChoiceStrategy::begin() {
   running_ = -1;
-  remaining_ = 0;
+  run_end_ = 0;
+  repeats_ = 0;
 }
 
 std::optional<int> ChoiceStrategy::next(const Decision &decision) {
+  constexpr std::uint64_t kForever = std::numeric_limits<std::uint64_t>::max();
   if (decision.candidates.size() == 1) {
-    return decision.candidates[0]; // nothing to decide: no draw, the run goes on
+    repeats_ = kForever; // nothing to decide until another thread becomes runnable
+    return decision.candidates[0];
   }
   if (decision.step >= max_ops_) {
+    repeats_ = kForever;
     return std::nullopt;
   }
   // Still inside the current run: no decision is due.
   const bool current_runnable =
       !decision.candidates.empty() && decision.candidates[0] == decision.current;
-  if (decision.current == running_ && current_runnable && remaining_ > 0) {
-    if (remaining_ != std::numeric_limits<std::uint64_t>::max()) {
-      --remaining_;
-    }
-    return running_;
+  if (decision.current != running_ || !current_runnable || decision.step >= run_end_) {
+    const int n = static_cast<int>(decision.candidates.size());
+    const int pick = source_.choose(n);
+    const int length = source_.choose(kRunLengths);
+    running_ = decision.candidates[static_cast<std::size_t>(pick < 0 || pick >= n ? 0 : pick)];
+    run_end_ =
+        length == 0 ? kForever : decision.step + static_cast<std::uint64_t>(kRunLengths - length);
   }
-  const int n = static_cast<int>(decision.candidates.size());
-  const int pick = n > 1 ? source_.choose(n) : 0;
-  const int length = source_.choose(kRunLengths);
-  running_ = decision.candidates[static_cast<std::size_t>(pick < 0 || pick >= n ? 0 : pick)];
-  remaining_ = length == 0 ? std::numeric_limits<std::uint64_t>::max()
-                           : static_cast<std::uint64_t>(kRunLengths - length - 1);
+  // The same answer until the run ends or the choices do (then: no opinion).
+  repeats_ = std::min(run_end_, max_ops_) - decision.step - 1;
   return running_;
 }
 

@@ -4,7 +4,8 @@
 // blocks or finishes) a decision is due and two choices are drawn:
 //   - which runnable thread runs next: an index into Decision::candidates, whose entry 0 is
 //     the current thread, so choice 0 never preempts;
-//   - how long it runs: 0 means until it blocks or finishes, k > 0 means kRunLengths - k steps.
+//   - how long it runs: 0 means until it blocks or finishes, k > 0 means kRunLengths - k steps
+//     (counted from the step that starts the run, whoever else is runnable meanwhile).
 // Both shrink towards 0, and each shrink towards 0 removes a preemption or postpones one
 // without changing who runs anywhere else. That is what lets a property-based tester
 // (RapidCheck) that owns generation and shrinking minimise context switches, as with choice
@@ -36,12 +37,14 @@ public:
 
   void begin() override;
   std::optional<int> next(const Decision &decision) override;
+  std::uint64_t repeats() const override { return repeats_; }
 
 private:
   ChoiceSource &source_;
   std::uint64_t max_ops_;
-  int running_ = -1;            // the thread this strategy last chose
-  std::uint64_t remaining_ = 0; // steps left in its run; UINT64_MAX: unbounded
+  int running_ = -1;          // the thread this strategy last chose
+  std::uint64_t run_end_ = 0; // the step at which its run ends; UINT64_MAX: unbounded
+  std::uint64_t repeats_ = 0; // what repeats() says about the last answer
 };
 
 // A ChoiceSource backed by a small deterministic PRNG (splitmix64); for tests and for

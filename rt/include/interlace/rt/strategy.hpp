@@ -3,6 +3,7 @@
 // (choice_strategy, replay_strategy); cross-cutting behaviour wraps a strategy.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -12,7 +13,20 @@
 
 namespace interlace::rt {
 
-// What the strategy sees at every step.
+// The step each thread has announced, indexed by thread id. Each thread keeps its own in
+// memory it alone writes, so a view reaches them through pointers.
+class AnnouncedSteps {
+public:
+  AnnouncedSteps() = default;
+  explicit AnnouncedSteps(std::span<const Event *const> steps) : steps_(steps) {}
+  const Event &operator[](std::size_t thread) const { return *steps_[thread]; }
+  std::size_t size() const { return steps_.size(); }
+
+private:
+  std::span<const Event *const> steps_;
+};
+
+// What the strategy sees when a decision is due.
 struct Decision {
   std::uint64_t step = 0; // index of the step being decided, from 0
   int current = -1;       // the thread that executed the previous step (-1 before the first)
@@ -20,7 +34,7 @@ struct Decision {
   // others cyclically after it. Picking candidates[0] therefore never preempts.
   std::span<const int> candidates;
   // The step each thread has announced, indexed by thread id.
-  std::span<const Event> pending;
+  AnnouncedSteps pending;
 };
 
 class Strategy {
@@ -33,7 +47,8 @@ public:
   // Called once before an execution starts.
   virtual void begin() {}
 
-  // The thread id to run next, asked at every step (even with one runnable thread). A
+  // The thread id to run next, asked at every step (even with one runnable thread) unless
+  // repeats() said the answer stays the same. A
   // thread that is not runnable is replaced by the next runnable id cyclically after it.
   // std::nullopt means "no opinion": the runtime then continues deterministically (the
   // current thread keeps running for a fairness quantum, then the next runnable thread in id
@@ -42,6 +57,12 @@ public:
 
   // Why next() returned kStop.
   virtual std::string stop_reason() const { return {}; }
+
+  // Called right after next(): for how many further steps next() would give the same answer
+  // (the same thread, or no opinion) if asked, as long as no thread becomes runnable or stops
+  // being runnable. The runtime does not ask for those steps, which keeps a yield point that
+  // switches nothing to a counter bump. 0 (the default): ask at every step.
+  virtual std::uint64_t repeats() const { return 0; }
 };
 
 } // namespace interlace::rt
