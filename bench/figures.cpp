@@ -113,7 +113,9 @@ double step_ns(long steps) {
 // Handing the turn between two managed threads that alternate at every step.
 class Alternate final : public interlace::rt::Strategy {
 public:
-  std::optional<int> next(const interlace::rt::Decision &decision) override {
+  // Uninstrumented, like the runtime's own strategies: this file is built with the pass.
+  INTERLACE_NO_INSTRUMENT std::optional<int>
+  next(const interlace::rt::Decision &decision) override {
     return decision.candidates.back(); // the other thread, whenever it is runnable
   }
 };
