@@ -16,10 +16,10 @@
 #include "thread_pool.hpp"
 
 namespace interlace::rt::detail {
-namespace {
 
-// initial-exec: one %fs-relative load on the yield fast path.
-__attribute__((tls_model("initial-exec"))) thread_local ManagedThread *t_current = nullptr;
+__thread __attribute__((tls_model("initial-exec"))) ManagedThread *t_current = nullptr;
+
+namespace {
 
 std::string site_text(const interlace_site *site) {
   if (site == nullptr || site->line == 0) {
@@ -78,7 +78,6 @@ std::string describe_current_exception() {
 
 } // namespace
 
-ManagedThread *current_thread() noexcept { return t_current; }
 
 Execution::Execution(std::vector<Worker *> &workers) : workers_(workers) {}
 
