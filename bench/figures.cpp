@@ -34,10 +34,11 @@ using Clock = std::chrono::steady_clock;
 
 template <class F> double median_of(int repetitions, F measure) {
   std::vector<double> values;
+  values.reserve(static_cast<std::size_t>(repetitions));
   for (int i = 0; i < repetitions; ++i) {
     values.push_back(measure());
   }
-  std::sort(values.begin(), values.end());
+  std::ranges::sort(values);
   return values[values.size() / 2];
 }
 

@@ -269,7 +269,7 @@ private:
   Constant *string(const std::string &Text);
   GlobalVariable *emitSiteTable();
   GlobalVariable *emitGlobalsTable();
-  void emitModuleConstructor(GlobalVariable *Sites, GlobalVariable *Globals);
+  void emitModuleConstructor(GlobalVariable *SiteTable, GlobalVariable *Globals);
 
   Module &M;
   LLVMContext &Ctx;

@@ -116,8 +116,7 @@ Classification classify(std::span<const rt::StepRecord> trace, const MemoryConte
   for (std::size_t index = 0; index < trace.size(); ++index) {
     const rt::StepRecord &step = trace[index];
     if (!rt::is_memory_access(step.event.kind) ||
-        !std::binary_search(contended.begin(), contended.end(), step.event.addr,
-                            std::less<const void *>())) {
+        !std::ranges::binary_search(contended, step.event.addr, std::less<>())) {
       continue;
     }
     uses[step.event.addr].push_back(Use{index, step.thread, step.event.kind == rt::EventKind::Read,

@@ -1,6 +1,7 @@
 #include "object_names.hpp"
 
 #include <cstdio>
+#include <ranges>
 
 #include "interlace/rt/sites.hpp"
 #include "source_text.hpp"
@@ -17,7 +18,7 @@ bool contains(const void *base, std::uint64_t size, const void *address) {
          offset_in(address, base) < size;
 }
 
-std::string with_offset(std::string name, std::uint64_t offset) {
+std::string with_offset(const std::string &name, std::uint64_t offset) {
   return offset == 0 ? name : name + " (+" + std::to_string(offset) + ")";
 }
 
@@ -52,11 +53,12 @@ std::string object_name(const rt::Event &event, const MemoryContext &memory) {
     return with_offset("the state", offset_in(event.addr, memory.state));
   }
   // The latest allocation that contains the address was the live one.
-  for (auto it = memory.allocations.rbegin(); it != memory.allocations.rend(); ++it) {
-    if (contains(it->address, it->size, event.addr)) {
+  for (const auto &allocation : std::ranges::reverse_view(memory.allocations)) {
+    if (contains(allocation.address, allocation.size, event.addr)) {
       // The allocation's type is unknown (a struct and an array look alike): give the offset.
-      const std::string where = it->site != nullptr ? short_location(*it->site) : "?";
-      return with_offset("heap object allocated at " + where, offset_in(event.addr, it->address));
+      const std::string where = allocation.site != nullptr ? short_location(*allocation.site) : "?";
+      return with_offset("heap object allocated at " + where,
+                         offset_in(event.addr, allocation.address));
     }
   }
   char address[32];

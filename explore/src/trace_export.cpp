@@ -100,35 +100,34 @@ constexpr int kSlot = 10; // microseconds per trace line on the time axis
 } // namespace
 
 std::string chrome_trace_json(const TraceModel &model, int threads, const std::string &title) {
-  std::string out = "{\"displayTimeUnit\":\"ns\",\"otherData\":{\"title\":" + json_string(title) +
+  std::string out = R"({"displayTimeUnit":"ns","otherData":{"title":)" + json_string(title) +
                     "},\"traceEvents\":[\n";
-  out += "{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":1,\"tid\":0,\"args\":{\"name\":" +
+  out += R"({"name":"process_name","ph":"M","pid":1,"tid":0,"args":{"name":)" +
          json_string("interlace counterexample") + "}}";
   for (int thread = 0; thread < threads; ++thread) {
     out += ",\n{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,\"tid\":" + std::to_string(thread) +
-           ",\"args\":{\"name\":" + json_string("thread " + std::to_string(thread)) + "}}";
+           R"(,"args":{"name":)" + json_string("thread " + std::to_string(thread)) + "}}";
   }
   for (const TraceLine &line : model.lines) {
-    out +=
-        ",\n{\"name\":" + json_string(location(line) + " " + label(line)) +
-        ",\"cat\":\"step\",\"ph\":\"X\",\"pid\":1,\"tid\":" + std::to_string(line.thread) +
-        ",\"ts\":" + std::to_string((line.number - 1) * kSlot) +
-        ",\"dur\":" + std::to_string(kSlot) + ",\"args\":{\"line\":" + std::to_string(line.number) +
-        ",\"location\":" + json_string(location(line)) + ",\"source\":" + json_string(label(line)) +
-        ",\"access\":" + json_string(accesses(line)) + ",\"object\":" + json_string(objects(line)) +
-        "}}";
+    out += ",\n{\"name\":" + json_string(location(line) + " " + label(line)) +
+           R"(,"cat":"step","ph":"X","pid":1,"tid":)" + std::to_string(line.thread) +
+           ",\"ts\":" + std::to_string((line.number - 1) * kSlot) +
+           ",\"dur\":" + std::to_string(kSlot) + R"(,"args":{"line":)" +
+           std::to_string(line.number) + ",\"location\":" + json_string(location(line)) +
+           ",\"source\":" + json_string(label(line)) +
+           ",\"access\":" + json_string(accesses(line)) +
+           ",\"object\":" + json_string(objects(line)) + "}}";
   }
   for (std::size_t id = 0; id < model.conflicts.size(); ++id) {
     const Conflict &conflict = model.conflicts[id];
     const TraceLine &from = model.lines[conflict.from_line];
     const TraceLine &to = model.lines[conflict.to_line];
     const std::string common =
-        "\"name\":\"conflict\",\"cat\":\"conflict\",\"id\":" + std::to_string(id + 1) +
-        ",\"pid\":1,";
-    out += ",\n{" + common + "\"ph\":\"s\",\"tid\":" + std::to_string(from.thread) +
+        R"("name":"conflict","cat":"conflict","id":)" + std::to_string(id + 1) + ",\"pid\":1,";
+    out += ",\n{" + common + R"("ph":"s","tid":)" + std::to_string(from.thread) +
            ",\"ts\":" + std::to_string((from.number - 1) * kSlot + kSlot / 2) +
-           ",\"args\":{\"object\":" + json_string(conflict.object) + "}}";
-    out += ",\n{" + common + "\"ph\":\"f\",\"bp\":\"e\",\"tid\":" + std::to_string(to.thread) +
+           R"(,"args":{"object":)" + json_string(conflict.object) + "}}";
+    out += ",\n{" + common + R"("ph":"f","bp":"e","tid":)" + std::to_string(to.thread) +
            ",\"ts\":" + std::to_string((to.number - 1) * kSlot + kSlot / 2) + "}";
   }
   return out + "\n]}\n";
@@ -145,7 +144,7 @@ std::string swimlane_svg(const TraceModel &model, int threads, const std::string
   const auto column_x = [&](int thread) { return kMargin + kNumberWidth + kColumn * thread; };
   const auto row_y = [&](std::size_t line) { return kHeader + kRow * static_cast<int>(line); };
 
-  std::string out = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + std::to_string(width) +
+  std::string out = R"(<svg xmlns="http://www.w3.org/2000/svg" width=")" + std::to_string(width) +
                     "\" height=\"" + std::to_string(height) + "\" viewBox=\"0 0 " +
                     std::to_string(width) + " " + std::to_string(height) +
                     "\" font-family=\"DejaVu Sans Mono, Menlo, Consolas, monospace\" "
@@ -164,7 +163,7 @@ std::string swimlane_svg(const TraceModel &model, int threads, const std::string
            "\" width=\"" + std::to_string(kColumn - 8) + "\" height=\"" +
            std::to_string(height - kHeader + 16) + "\" fill=\"#f4f6f8\" rx=\"6\"/>\n";
     out += "<text x=\"" + std::to_string(x + kColumn / 2) + "\" y=\"" +
-           std::to_string(kHeader - 8) + "\" text-anchor=\"middle\" font-weight=\"bold\">thread " +
+           std::to_string(kHeader - 8) + R"(" text-anchor="middle" font-weight="bold">thread )" +
            std::to_string(thread) + "</text>\n";
   }
   for (std::size_t index = 0; index < model.lines.size(); ++index) {
@@ -172,7 +171,7 @@ std::string swimlane_svg(const TraceModel &model, int threads, const std::string
     const int x = column_x(line.thread) + 10;
     const int y = row_y(index);
     out += "<text x=\"" + std::to_string(kMargin) + "\" y=\"" + std::to_string(y + 22) +
-           "\" fill=\"#777\">" + std::to_string(line.number) + "</text>\n";
+           R"(" fill="#777">)" + std::to_string(line.number) + "</text>\n";
     out += "<rect x=\"" + std::to_string(x) + "\" y=\"" + std::to_string(y + 4) + "\" width=\"" +
            std::to_string(kColumn - 20) + "\" height=\"" + std::to_string(kRow - 8) +
            "\" fill=\"#ffffff\" stroke=\"#90a4ae\" rx=\"4\"/>\n";
@@ -190,7 +189,7 @@ std::string swimlane_svg(const TraceModel &model, int threads, const std::string
       detail = detail.substr(0, 47) + "...";
     }
     out += "<text x=\"" + std::to_string(x + 6) + "\" y=\"" + std::to_string(y + 31) +
-           "\" font-size=\"10\" fill=\"#546e7a\">" + xml_text(detail) + "</text>\n";
+           R"(" font-size="10" fill="#546e7a">)" + xml_text(detail) + "</text>\n";
   }
   for (const Conflict &conflict : model.conflicts) {
     const TraceLine &from = model.lines[conflict.from_line];

@@ -58,8 +58,7 @@ TraceModel build_trace(std::span<const rt::StepRecord> trace, const MemoryContex
                        bool verbose) {
   const std::vector<const void *> contended = contended_locations(trace);
   const auto is_contended = [&](const void *address) {
-    return std::binary_search(contended.begin(), contended.end(), address,
-                              std::less<const void *>());
+    return std::ranges::binary_search(contended, address, std::less<>());
   };
   TraceModel model;
   model.filtered = !verbose && !contended.empty();

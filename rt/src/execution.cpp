@@ -78,7 +78,6 @@ std::string describe_current_exception() {
 
 } // namespace
 
-
 Execution::Execution(std::vector<Worker *> &workers) : workers_(workers) {}
 
 // ---------------------------------------------------------------------------------------
@@ -337,7 +336,7 @@ int Execution::pick() {
   // Candidates live on this thread's stack unless there are many: a member vector would be
   // one more cache line moving between cores at every handoff.
   constexpr int kInline = 16;
-  std::array<int, kInline> inline_candidates;
+  std::array<int, kInline> inline_candidates{};
   int *candidates = inline_candidates.data();
   if (nthreads_ > kInline) {
     candidates_.resize(static_cast<std::size_t>(nthreads_));

@@ -75,10 +75,8 @@ std::uint64_t build_fingerprint() {
 std::optional<GlobalVariableInfo> find_global(const void *address) {
   Registry &reg = registry();
   std::lock_guard<detail::InternalLock> guard(reg.lock);
-  auto after = std::upper_bound(reg.globals.begin(), reg.globals.end(), address,
-                                [](const void *a, const GlobalVariableInfo &g) {
-                                  return std::less<const void *>()(a, g.address);
-                                });
+  auto after =
+      std::ranges::upper_bound(reg.globals, address, std::less<>(), &GlobalVariableInfo::address);
   if (after == reg.globals.begin()) {
     return std::nullopt;
   }
@@ -113,9 +111,5 @@ extern "C" void __interlace_register_module(uint32_t abi_version, const interlac
     reg.globals.push_back(interlace::rt::GlobalVariableInfo{global.address, global.size,
                                                             global.element_size, global.name});
   }
-  std::sort(
-      reg.globals.begin(), reg.globals.end(),
-      [](const interlace::rt::GlobalVariableInfo &a, const interlace::rt::GlobalVariableInfo &b) {
-        return std::less<const void *>()(a.address, b.address);
-      });
+  std::ranges::sort(reg.globals, std::less<>(), &interlace::rt::GlobalVariableInfo::address);
 }
