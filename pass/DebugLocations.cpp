@@ -3,6 +3,8 @@
 #include "DebugLocations.h"
 
 #include "llvm/ADT/SmallString.h"
+#include "llvm/IR/Constants.h"
+#include "llvm/IR/GlobalVariable.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/Support/Path.h"
 
@@ -49,6 +51,19 @@ StructType *siteType(Module &M) {
   Type *Ptr = PointerType::getUnqual(Ctx);
   Type *I32 = Type::getInt32Ty(Ctx);
   return StructType::create(Ctx, {Ptr, Ptr, I32, I32, I32, I32, Ptr}, "interlace.site");
+}
+
+Constant *StringConstants::get(StringRef Text) {
+  auto [It, Inserted] = Cache.try_emplace(Text, nullptr);
+  if (Inserted) {
+    auto *Data = ConstantDataArray::getString(M.getContext(), Text);
+    auto *G = new GlobalVariable(M, Data->getType(), /*isConstant=*/true,
+                                 GlobalValue::PrivateLinkage, Data, Name);
+    G->setUnnamedAddr(GlobalValue::UnnamedAddr::Global);
+    G->setAlignment(Align(1));
+    It->second = G;
+  }
+  return It->second;
 }
 
 } // namespace interlace

@@ -7,6 +7,7 @@
 #ifndef INTERLACE_DEBUG_LOCATIONS_H
 #define INTERLACE_DEBUG_LOCATIONS_H
 
+#include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/IR/DebugInfoMetadata.h"
 #include "llvm/IR/DerivedTypes.h"
@@ -27,6 +28,20 @@ bool isSystemPath(llvm::StringRef Path);
 
 // The struct type of interlace_site { file, function, line, column, kind, flags, object }.
 llvm::StructType *siteType(llvm::Module &M);
+
+// The strings of a module's site records: one private, unnamed-address C string constant per
+// distinct text, named `Name`.
+class StringConstants {
+public:
+  StringConstants(llvm::Module &M, llvm::StringRef Name) : M(M), Name(Name.str()) {}
+
+  llvm::Constant *get(llvm::StringRef Text);
+
+private:
+  llvm::Module &M;
+  std::string Name;
+  llvm::StringMap<llvm::Constant *> Cache;
+};
 
 } // namespace interlace
 

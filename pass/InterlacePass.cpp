@@ -266,7 +266,6 @@ private:
   unsigned siteFor(const Instruction &I, unsigned Kind);
   Value *sizeOf(Type *Ty) const;
   void collectAnnotatedFunctions();
-  Constant *string(const std::string &Text);
   GlobalVariable *emitSiteTable();
   GlobalVariable *emitGlobalsTable();
   void emitModuleConstructor(GlobalVariable *SiteTable, GlobalVariable *Globals);
@@ -292,7 +291,7 @@ private:
   std::vector<AllocationHook> Allocations;
   std::vector<std::pair<Instruction *, unsigned>> CallSites; // call, site index
   size_t NumGlobals = 0;
-  StringMap<Constant *> Strings;
+  StringConstants Strings{M, "interlace.str"};
 };
 
 bool Instrumenter::initialize() {
@@ -637,26 +636,13 @@ unsigned Instrumenter::siteFor(const Instruction &I, unsigned Kind) {
   return It->second;
 }
 
-Constant *Instrumenter::string(const std::string &Text) {
-  auto [It, Inserted] = Strings.try_emplace(Text, nullptr);
-  if (Inserted) {
-    auto *Data = ConstantDataArray::getString(Ctx, Text);
-    auto *G = new GlobalVariable(M, Data->getType(), /*isConstant=*/true,
-                                 GlobalValue::PrivateLinkage, Data, "interlace.str");
-    G->setUnnamedAddr(GlobalValue::UnnamedAddr::Global);
-    G->setAlignment(Align(1));
-    It->second = G;
-  }
-  return It->second;
-}
-
 GlobalVariable *Instrumenter::emitSiteTable() {
   std::vector<Constant *> Records;
   Records.reserve(Sites.size());
   for (const Site &S : Sites) {
-    Constant *Object = S.Object.empty() ? ConstantPointerNull::get(PtrTy) : string(S.Object);
+    Constant *Object = S.Object.empty() ? ConstantPointerNull::get(PtrTy) : Strings.get(S.Object);
     Records.push_back(ConstantStruct::get(
-        SiteTy, {string(S.File), string(S.Function), ConstantInt::get(Int32Ty, S.Line),
+        SiteTy, {Strings.get(S.File), Strings.get(S.Function), ConstantInt::get(Int32Ty, S.Line),
                  ConstantInt::get(Int32Ty, S.Column), ConstantInt::get(Int32Ty, S.Kind),
                  ConstantInt::get(Int32Ty, S.Flags), Object}));
   }
@@ -687,7 +673,7 @@ GlobalVariable *Instrumenter::emitGlobalsTable() {
       Name = Expressions.front()->getVariable()->getName().str();
     Records.push_back(
         ConstantStruct::get(GlobalTy, {&GV, ConstantInt::get(Int64Ty, Size),
-                                       ConstantInt::get(Int64Ty, ElementSize), string(Name)}));
+                                       ConstantInt::get(Int64Ty, ElementSize), Strings.get(Name)}));
   }
   NumGlobals = Records.size();
   auto *TableTy = ArrayType::get(GlobalTy, Records.size());

@@ -109,13 +109,12 @@ private:
   void insertBefore(Instruction &I, const SourceMarker &SM, const std::string &Path,
                     const DILocation &Loc);
   void warnAboutUnusedMarkers();
-  Constant *string(const std::string &Text);
 
   Module &M;
   LLVMContext &Ctx;
   StringMap<std::optional<SourceMarkers>> Files;
   std::set<std::pair<std::string, unsigned>> Inserted; // (file, gated line)
-  StringMap<Constant *> Strings;
+  StringConstants Strings{M, "interlace.marker.str"};
   FunctionCallee Marker;
 };
 
@@ -132,19 +131,6 @@ const SourceMarkers *MarkerInserter::markersOf(const std::string &Path) {
   if (!Entry)
     return nullptr;
   return &*Entry;
-}
-
-Constant *MarkerInserter::string(const std::string &Text) {
-  auto [It, Inserted] = Strings.try_emplace(Text, nullptr);
-  if (Inserted) {
-    auto *Data = ConstantDataArray::getString(Ctx, Text);
-    auto *G = new GlobalVariable(M, Data->getType(), /*isConstant=*/true,
-                                 GlobalValue::PrivateLinkage, Data, "interlace.marker.str");
-    G->setUnnamedAddr(GlobalValue::UnnamedAddr::Global);
-    G->setAlignment(Align(1));
-    It->second = G;
-  }
-  return It->second;
 }
 
 // Control enters the line at a block's first located instruction unless every predecessor
@@ -168,13 +154,13 @@ void MarkerInserter::insertBefore(Instruction &I, const SourceMarker &SM, const 
   StructType *SiteTy = siteType(M);
   auto *Site = new GlobalVariable(
       M, SiteTy, /*isConstant=*/true, GlobalValue::PrivateLinkage,
-      ConstantStruct::get(SiteTy, {string(Path), string(Function),
+      ConstantStruct::get(SiteTy, {Strings.get(Path), Strings.get(Function),
                                    ConstantInt::get(I32, SM.GatedLine), ConstantInt::get(I32, 0),
                                    ConstantInt::get(I32, MarkerSiteKind), ConstantInt::get(I32, 0),
                                    ConstantPointerNull::get(PointerType::getUnqual(Ctx))}),
       "interlace.marker.site");
   IRBuilder<> B(&I);
-  CallInst *Call = B.CreateCall(Marker, {string(SM.Name), Site});
+  CallInst *Call = B.CreateCall(Marker, {Strings.get(SM.Name), Site});
   Call->setDebugLoc(I.getDebugLoc());
   ++NumMarkerCalls;
 }
