@@ -30,6 +30,16 @@ template <class Operation> int error_on_teardown(int code, Operation &&operation
   }
 }
 
+// The yield point of an operation that must happen even when the execution ends at it (an
+// unlock, a post, a notify: destructors rely on them). A teardown there is not reported: the
+// thread meets it at its next yield point.
+inline void step_through_teardown(ManagedThread &self, const Event &event) {
+  error_on_teardown(0, [&] {
+    self.execution->step(self, event);
+    return 0;
+  });
+}
+
 inline bool valid_timespec(const struct timespec *time) {
   return time != nullptr && time->tv_nsec >= 0 && time->tv_nsec < 1'000'000'000;
 }

@@ -268,10 +268,7 @@ int pthread_mutex_clocklock(ManagedThread &self, void *mutex, int clock,
 int pthread_mutex_unlock(ManagedThread &self, void *mutex) {
   RuntimeSection section(self);
   // Unlocking must happen even when the execution ends here: destructors rely on it.
-  error_on_teardown(0, [&] {
-    self.execution->step(self, sync_event(EventKind::Unlock, mutex));
-    return 0;
-  });
+  step_through_teardown(self, sync_event(EventKind::Unlock, mutex));
   return unlock_mutex(self, mutex);
 }
 
@@ -330,10 +327,7 @@ int pthread_rwlock_clockwrlock(ManagedThread &self, void *rwlock, int clock,
 int pthread_rwlock_unlock(ManagedThread &self, void *rwlock) {
   RuntimeSection section(self);
   Execution &execution = *self.execution;
-  error_on_teardown(0, [&] {
-    execution.step(self, sync_event(EventKind::Unlock, rwlock));
-    return 0;
-  });
+  step_through_teardown(self, sync_event(EventKind::Unlock, rwlock));
   if (!execution.note_released(rwlock, self) && self.unwinding) {
     return EPERM; // not ours: a thread being unwound must not release another's hold
   }
@@ -379,10 +373,7 @@ int pthread_spin_trylock(ManagedThread &self, void *lock) {
 int pthread_spin_unlock(ManagedThread &self, void *lock) {
   RuntimeSection section(self);
   Execution &execution = *self.execution;
-  error_on_teardown(0, [&] {
-    execution.step(self, sync_event(EventKind::Unlock, lock));
-    return 0;
-  });
+  step_through_teardown(self, sync_event(EventKind::Unlock, lock));
   if (self.unwinding && !execution.holds(lock, self, Execution::Hold::Exclusive)) {
     return EPERM;
   }

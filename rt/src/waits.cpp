@@ -58,10 +58,7 @@ int cond_notify(ManagedThread &self, void *cond, bool all) {
   RuntimeSection section(self);
   Execution &execution = *self.execution;
   // Notifying must happen even when the execution ends here: destructors may rely on it.
-  error_on_teardown(0, [&] {
-    execution.step(self, sync_event(EventKind::Notify, cond));
-    return 0;
-  });
+  step_through_teardown(self, sync_event(EventKind::Notify, cond));
   if (all) {
     execution.wake_all(WaitKind::Cond, cond);
     return real::pthread_cond_broadcast(cond); // threads outside the execution may wait too
@@ -151,10 +148,7 @@ long futex_wake(ManagedThread &self, std::uint32_t *word, int count, std::uint32
                 WakeOutside &&wake_outside) {
   RuntimeSection section(self);
   Execution &execution = *self.execution;
-  error_on_teardown(0, [&] {
-    execution.step(self, Event{EventKind::Notify, sizeof *word, word, nullptr});
-    return 0;
-  });
+  step_through_teardown(self, Event{EventKind::Notify, sizeof *word, word, nullptr});
   if (bitset == 0) {
     return errno_result(EINVAL);
   }
@@ -231,10 +225,7 @@ int sem_clockwait(ManagedThread &self, void *sem, int clock, const struct timesp
 int sem_post(ManagedThread &self, void *sem) {
   RuntimeSection section(self);
   Execution &execution = *self.execution;
-  error_on_teardown(0, [&] {
-    execution.step(self, sync_event(EventKind::Notify, sem));
-    return 0;
-  });
+  step_through_teardown(self, sync_event(EventKind::Notify, sem));
   const int rc = real::sem_post(sem);
   if (rc == 0) {
     execution.wake_some(WaitKind::Semaphore, sem, 1); // it retries; one post, one waiter
