@@ -336,7 +336,8 @@ int Execution::pick() {
   // Candidates live on this thread's stack unless there are many: a member vector would be
   // one more cache line moving between cores at every handoff.
   constexpr int kInline = 16;
-  std::array<int, kInline> inline_candidates{};
+  // Not zeroed: only the first `count` entries are read, each written first.
+  std::array<int, kInline> inline_candidates; // NOLINT(cppcoreguidelines-pro-type-member-init)
   int *candidates = inline_candidates.data();
   if (nthreads_ > kInline) {
     candidates_.resize(static_cast<std::size_t>(nthreads_));
