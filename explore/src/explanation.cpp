@@ -28,6 +28,10 @@ const char *title(Verdict verdict) {
     return "Livelock";
   case Verdict::Timeout:
     return "Timeout";
+  case Verdict::Crash:
+    return "Crash";
+  case Verdict::Exit:
+    return "Exit";
   case Verdict::Holds:
   case Verdict::Stopped:
     break;

@@ -225,6 +225,9 @@ private:
   // One RapidCheck test case: before the first failure a search case, after it a shrink
   // candidate, which counts as failing only if it fails the same way.
   bool property() {
+    if (failure_ && failure_->verdict == Verdict::Timeout) {
+      return true; // never run a stall again: RapidCheck would shrink the stopped case
+    }
     const bool out_of_time = Clock::now() >= deadline_;
     if (failure_ && (out_of_time || harness_error_)) {
       return true; // reject the remaining shrink candidates

@@ -121,6 +121,8 @@ void TraceExecutor::wait(std::chrono::milliseconds timeout) {
   case rt::FailureKind::Deadlock:
   case rt::FailureKind::Livelock:
   case rt::FailureKind::Timeout:
+  case rt::FailureKind::Crash:
+  case rt::FailureKind::Exit:
     break;
   }
   throw ScheduleError(strategy.current_step() + ": " + with_names(outcome.message, names_) + "\n" +

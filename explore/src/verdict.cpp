@@ -14,6 +14,10 @@ Verdict verdict_of(const rt::Outcome &outcome) {
     return Verdict::Livelock;
   case rt::FailureKind::Timeout:
     return Verdict::Timeout;
+  case rt::FailureKind::Crash:
+    return Verdict::Crash;
+  case rt::FailureKind::Exit:
+    return Verdict::Exit;
   case rt::FailureKind::Stopped:
     return Verdict::Stopped;
   }

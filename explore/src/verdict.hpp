@@ -10,7 +10,17 @@
 namespace interlace::detail {
 
 // How one execution ended. Stopped: cut short by the exploration's deadline, no verdict.
-enum class Verdict { Holds, InvariantViolated, Exception, Deadlock, Livelock, Timeout, Stopped };
+enum class Verdict {
+  Holds,
+  InvariantViolated,
+  Exception,
+  Deadlock,
+  Livelock,
+  Timeout,
+  Crash,
+  Exit,
+  Stopped
+};
 
 Verdict verdict_of(const rt::Outcome &outcome);
 

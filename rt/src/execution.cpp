@@ -12,7 +12,9 @@
 
 #include "fatal.hpp"
 #include "futex.hpp"
+#include "primitive_support.hpp"
 #include "real.hpp"
+#include "signals.hpp"
 #include "thread_pool.hpp"
 
 namespace interlace::rt::detail {
@@ -76,6 +78,77 @@ std::string describe_current_exception() {
   return text;
 }
 
+// The name of a system call a stuck thread may wait in, by its number (x86-64's and
+// AArch64's differ; the common blocking ones of each).
+const char *blocking_call_name(long number) {
+  struct Call {
+    long number;
+    const char *name;
+  };
+  static constexpr Call kCalls[] = {
+#if defined(__x86_64__)
+      {0, "read"},         {1, "write"},      {7, "poll"},
+      {17, "pread64"},     {19, "readv"},     {23, "select"},
+      {34, "pause"},       {35, "nanosleep"}, {42, "connect"},
+      {43, "accept"},      {45, "recvfrom"},  {47, "recvmsg"},
+      {61, "wait4"},       {202, "futex"},    {230, "clock_nanosleep"},
+      {232, "epoll_wait"}, {247, "waitid"},   {257, "openat"},
+      {270, "pselect6"},   {271, "ppoll"},    {281, "epoll_pwait"},
+      {288, "accept4"},
+#elif defined(__aarch64__)
+      {22, "epoll_pwait"},
+      {56, "openat"},
+      {63, "read"},
+      {64, "write"},
+      {65, "readv"},
+      {67, "pread64"},
+      {72, "pselect6"},
+      {73, "ppoll"},
+      {98, "futex"},
+      {101, "nanosleep"},
+      {115, "clock_nanosleep"},
+      {202, "accept"},
+      {203, "connect"},
+      {207, "recvfrom"},
+      {212, "recvmsg"},
+      {242, "accept4"},
+      {260, "wait4"},
+#endif
+  };
+  for (const Call &call : kCalls) {
+    if (call.number == number) {
+      return call.name;
+    }
+  }
+  return nullptr;
+}
+
+// What a stuck thread is doing, from the kernel's view of it: "blocked in the read() system
+// call" or "running code that has no yield points".
+std::string stuck_activity(int tid) {
+  const std::string path = "/proc/self/task/" + std::to_string(tid) + "/syscall";
+  std::FILE *file = std::fopen(path.c_str(), "r");
+  if (file == nullptr) {
+    return "stuck outside the runtime";
+  }
+  char text[64] = {};
+  const bool read = std::fgets(text, sizeof text, file) != nullptr;
+  std::fclose(file);
+  if (!read) {
+    return "stuck outside the runtime";
+  }
+  if (std::strncmp(text, "running", 7) == 0) {
+    return "running code that has no yield points (a loop in uninstrumented code?)";
+  }
+  const long number = std::strtol(text, nullptr, 10);
+  if (number < 0) {
+    return "stuck outside the runtime";
+  }
+  const char *name = blocking_call_name(number);
+  return name != nullptr ? std::string("blocked in the ") + name + "() system call"
+                         : "blocked in system call " + std::to_string(number);
+}
+
 } // namespace
 
 Execution::Execution(std::vector<Worker *> &workers) : workers_(workers) {}
@@ -124,11 +197,40 @@ Outcome Execution::run(std::span<const std::function<void()>> bodies, Strategy &
   }
   record(first);
   grant_from_controller(first);
-  if (await_turn() && ending()) {
-    teardown_remaining();
+  if (await_turn()) {
+    if (ending()) {
+      teardown_remaining();
+    }
+    reset_held_locks();
   }
   assemble_logs();
   return outcome_;
+}
+
+// Every thread has ended; a lock one of them still holds (it crashed, exited or was ended in
+// a teardown while holding it, or finished without unlocking) would make the next execution
+// block on a holder that is gone. glibc keeps the holder's thread id in the lock, so each
+// is reset only while it still names that holder.
+void Execution::reset_held_locks() {
+  for (const HeldLock &held : held_) {
+    const int tid =
+        workers_[static_cast<std::size_t>(held.owner)]->tid.load(std::memory_order_relaxed);
+    const auto read_holds = std::ranges::count_if(held_, [&](const HeldLock &other) {
+      return other.lock == held.lock && other.hold == Hold::Read;
+    });
+    switch (held.type) {
+    case LockType::Mutex:
+      managed::reset_mutex(const_cast<void *>(held.lock), tid);
+      break;
+    case LockType::RwLock:
+      managed::reset_rwlock(const_cast<void *>(held.lock), tid, static_cast<int>(read_holds));
+      break;
+    case LockType::Spin:
+      managed::reset_spinlock(const_cast<void *>(held.lock));
+      break;
+    }
+  }
+  held_.clear();
 }
 
 // Merges the threads' own logs into the schedule and, when tracing, the trace. Each thread's
@@ -289,9 +391,11 @@ void Execution::teardown_remaining() {
 }
 
 // A managed thread held the turn for the stall timeout without reaching a yield point: it is
-// stuck in code we do not control. Threads parked in the runtime are told to end themselves;
-// the stuck one can only be left behind, and this Execution is never freed (it may come
-// back). Returns false when the turn came back at the last moment after all.
+// stuck in code we do not control. Threads parked in the runtime are told to end themselves,
+// and the stuck one is ended with the stop signal (signals.hpp), so that nothing of the
+// execution keeps running or spinning; this Execution is never freed all the same (a thread
+// that blocks the signal may still come back). Returns false when the turn came back at the
+// last moment after all.
 bool Execution::abandon() {
   const int holder = grant_.holder.exchange(kAbandonedHolder, std::memory_order_seq_cst);
   if (holder == kController) {
@@ -299,13 +403,8 @@ bool Execution::abandon() {
     return false;
   }
   grant_.alarms.fetch_or(kAbandoned, std::memory_order_seq_cst);
-  set_failure(FailureKind::Timeout, holder,
-              "timeout: thread " + std::to_string(holder) + " made no step for " +
-                  std::to_string(options_.stall_timeout.count()) + " ms",
-              "  it is blocked or looping in code that interlace does not instrument or "
-              "intercept (after " +
-                  (holder >= 0 ? site_text(threads_[holder]->last_site) : std::string("?")) +
-                  "); its OS thread is left behind");
+  ManagedThread &stuck = *threads_[holder];
+  const std::string doing = stuck_activity(stuck.worker->tid.load(std::memory_order_relaxed));
   // Statuses of the others are stable: only the holder changes them, and it is stuck.
   for (int id = 0; id < nthreads_; ++id) {
     ManagedThread &thread = *threads_[id];
@@ -316,6 +415,42 @@ bool Execution::abandon() {
       thread.worker->parker.wake();
     }
   }
+  const bool stopped = stop_stuck_worker(*stuck.worker);
+  const std::string stall = std::to_string(options_.stall_timeout.count());
+  set_failure(FailureKind::Timeout, holder,
+              "timeout: thread " + std::to_string(holder) + " made no step for " + stall +
+                  " ms: it is " + doing,
+              "  its last yield point was " + site_text(stuck.last_site) +
+                  "\n  interlace switches threads only at yield points and intercepted calls, so "
+                  "it cannot run the other threads while this one waits or spins in code it "
+                  "does not see. Compile that code with the interlace pass (interlace_instrument "
+                  "or -fpass-plugin), or make what it waits for (a pipe, a socket, a child "
+                  "process) ready before the threads start. ExploreOptions::stall_timeout (now " +
+                  stall +
+                  " ms) says how long a thread may go without a step: lower it to fail such "
+                  "runs sooner, raise it for slow uninstrumented code that does finish.\n" +
+                  (stopped ? "  the thread was ended; the run is not replayed.\n"
+                           : "  the thread blocks the signal that would end it (" +
+                                 std::to_string(stop_signal()) +
+                                 "), so its OS thread is left behind.\n"));
+  return true;
+}
+
+// Ends a lost worker's thread with the stop signal; true once it has ended.
+bool Execution::stop_stuck_worker(Worker &worker) {
+  if (pthread_kill(worker.handle, stop_signal()) != 0) {
+    return false;
+  }
+  constexpr auto kPatience = std::chrono::seconds(1);
+  const auto until = std::chrono::steady_clock::now() + kPatience;
+  while (!worker.stopped.load(std::memory_order_acquire)) {
+    if (std::chrono::steady_clock::now() >= until) {
+      return false;
+    }
+    real::sched_yield();
+  }
+  worker.lost.store(false, std::memory_order_release);
+  worker.dead.store(true, std::memory_order_release); // joined and replaced like any dead one
   return true;
 }
 
@@ -504,7 +639,12 @@ void Execution::after_park(ManagedThread &self) {
 void Execution::run_free(ManagedThread &self) {
   if (self.unwinding) {
     if (std::uncaught_exceptions() == 0) {
-      throw Teardown{}; // a handler swallowed the Teardown and carried on
+      // A handler swallowed the Teardown and carried on: throw it again, unless the thread
+      // keeps doing that (a retry loop around an interrupted wait), which would never end.
+      if (++self.swallowed > kSwallowedTeardowns) {
+        end_thread(self);
+      }
+      throw Teardown{};
     }
     return;
   }
@@ -649,12 +789,13 @@ ManagedThread *Execution::find_by_tid(int tid) {
   return nullptr;
 }
 
-void Execution::note_acquired(const void *lock, const ManagedThread &owner, Hold hold) {
+void Execution::note_acquired(const void *lock, LockType type, const ManagedThread &owner,
+                              Hold hold) {
   // The owner's announced event is the acquisition: its site is where the lock was taken,
   // when instrumented code made the call.
   const interlace_site *call = owner.announced.site;
-  const HeldLock acquired{lock, owner.id, call != nullptr ? call : owner.last_site, call != nullptr,
-                          hold};
+  const HeldLock acquired{
+      lock, type, owner.id, call != nullptr ? call : owner.last_site, call != nullptr, hold};
   if (hold == Hold::Exclusive) {
     for (HeldLock &held : held_) {
       if (held.lock == lock) {
@@ -1035,6 +1176,11 @@ void Execution::run_thread(ManagedThread &self) {
     }
     t_current = nullptr;
   }
+  if (in_forked_child()) {
+    // A process forked from this thread, whose body has now returned: as the last thread of a
+    // program, it ends the process, without waiting for a runtime that is not there.
+    real::exit(0);
+  }
   leave_if_abandoned();   // the body may have been stuck when the execution was abandoned
   self.in_runtime = true; // the thread is not managed any more; nothing may yield
   thread_ended(self);
@@ -1072,13 +1218,27 @@ void Execution::thread_ended(ManagedThread &self) {
   return_turn(self);
 }
 
-void Execution::terminate_thread(ManagedThread &self, std::string message) {
+void Execution::terminate_thread(ManagedThread &self, FailureKind kind, std::string message) {
   self.in_runtime = true;
-  fail(FailureKind::Exception, self.id, std::move(message),
-       "  after " + site_text(self.last_site) + "\n");
+  fail(kind, self.id, std::move(message), "  after " + site_text(self.last_site) + "\n");
+  end_thread(self);
+}
+
+void Execution::crash_thread(ManagedThread &self, const std::string &what) {
+  terminate_thread(self, FailureKind::Crash,
+                   "thread " + std::to_string(self.id) + " crashed: " + what + " " +
+                       position(self));
+}
+
+// Ends the OS thread where it stands, without unwinding: for a thread that cannot go on (it
+// crashed, exited, terminated) or will not stop (it keeps swallowing its Teardown). What it
+// held is released when the execution ends (reset_held_locks); the pool replaces the worker.
+void Execution::end_thread(ManagedThread &self) {
+  self.in_runtime = true;
   self.worker->dead.store(true, std::memory_order_release);
   t_current = nullptr;
   thread_ended(self);
+  raw_exit_thread();
 }
 
 } // namespace interlace::rt::detail

@@ -90,6 +90,7 @@ struct ManagedThread { // NOLINT(clang-analyzer-optin.performance.Padding)
   bool force_unwind = false;    // blocked in a teardown with nothing to wake it: throw Teardown
   std::uint32_t free_steps = 0; // yield points passed while running freely in a teardown
   bool exiting = false;         // pthread_exit() was called: unwinding with retval
+  std::uint32_t swallowed = 0;  // Teardowns it caught and went on from (an EINTR retry loop)
   // The body: a driver's function, or a pthread start routine and its argument.
   const std::function<void()> *body = nullptr;
   void *(*start_routine)(void *) = nullptr;
@@ -193,7 +194,10 @@ public:
   // Bookkeeping for reports: who holds which lock, taken after which source line. A mutex or
   // spinlock has one holder; a rwlock has a writer or any number of read holds.
   enum class Hold : std::uint8_t { Exclusive, Read };
-  void note_acquired(const void *lock, const ManagedThread &owner, Hold hold = Hold::Exclusive);
+  // Which real lock it is: a lock still held when the execution ends is reset by its type.
+  enum class LockType : std::uint8_t { Mutex, RwLock, Spin };
+  void note_acquired(const void *lock, LockType type, const ManagedThread &owner,
+                     Hold hold = Hold::Exclusive);
   void note_released(const void *lock);                             // every hold of the lock
   bool note_released(const void *lock, const ManagedThread &owner); // one hold by the owner
   bool holds(const void *lock, const ManagedThread &owner, Hold hold) const;
@@ -222,13 +226,16 @@ public:
   // --- Worker side -------------------------------------------------------------------
   // Runs `self` from its first turn to its end, then hands the turn on.
   void run_thread(ManagedThread &self);
-  // Called from std::terminate, abort() or a failed assert() in a managed thread: fail the
-  // execution, end the turn.
-  void terminate_thread(ManagedThread &self, std::string message);
+  // Called from std::terminate, abort(), a failed assert() or exit() in a managed thread:
+  // fail the execution with `kind` and end the OS thread there, without unwinding.
+  [[noreturn]] void terminate_thread(ManagedThread &self, FailureKind kind, std::string message);
+  // Called from the crash handler (signals.cpp): `what` says which signal and why.
+  [[noreturn]] void crash_thread(ManagedThread &self, const std::string &what);
 
 private:
   struct HeldLock {
     const void *lock;
+    LockType type;
     int owner;
     const interlace_site *site; // where it was taken, or the owner's latest line before
     bool exact;                 // `site` is the acquiring call itself
@@ -281,6 +288,9 @@ private:
   static constexpr int kStrategyStop = -3;
   // Yield points a thread may pass while running freely in a teardown before it is unwound.
   static constexpr std::uint32_t kFreeRunSteps = 4096;
+  // Teardowns a thread may swallow (catch and carry on, as an EINTR retry loop around a futex
+  // wait does) before it is ended where it stands.
+  static constexpr std::uint32_t kSwallowedTeardowns = 8;
 
   void decide_step(ManagedThread &self, const Event &event);
   void announce(ManagedThread &self, const Event &event) {
@@ -321,6 +331,8 @@ private:
   void leave_if_abandoned() const;
   void after_park(ManagedThread &self);
   void run_free(ManagedThread &self);
+  [[noreturn]] void end_thread(ManagedThread &self);
+  void reset_held_locks();
   void wait_during_teardown(ManagedThread &self);
   void fail(FailureKind kind, int thread, std::string message, std::string details);
   void set_failure(FailureKind kind, int thread, std::string message, std::string details);
@@ -329,6 +341,7 @@ private:
   bool await_turn();
   void teardown_remaining();
   bool abandon();
+  static bool stop_stuck_worker(Worker &worker);
   std::string describe_deadlock() const;
   std::string describe_positions() const;
   std::string describe_threads() const;

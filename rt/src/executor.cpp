@@ -6,6 +6,7 @@
 #include "execution.hpp"
 #include "futex.hpp"
 #include "internal_lock.hpp"
+#include "signals.hpp"
 #include "thread_pool.hpp"
 
 namespace interlace::rt {
@@ -31,8 +32,7 @@ std::terminate_handler g_previous_terminate = nullptr;
         message += " with an active exception not derived from std::exception";
       }
     }
-    self->execution->terminate_thread(*self, std::move(message));
-    detail::raw_exit_thread();
+    self->execution->terminate_thread(*self, FailureKind::Exception, std::move(message));
   }
   if (g_previous_terminate != nullptr) {
     g_previous_terminate();
@@ -68,13 +68,20 @@ const char *to_string(FailureKind kind) {
     return "livelock";
   case FailureKind::Timeout:
     return "timeout";
+  case FailureKind::Crash:
+    return "crash";
+  case FailureKind::Exit:
+    return "exit";
   case FailureKind::Stopped:
     return "stopped";
   }
   return "?";
 }
 
-Executor::Executor() { install_terminate_handler(); }
+Executor::Executor() {
+  install_terminate_handler();
+  detail::install_signal_handlers();
+}
 
 Executor::~Executor() {
   if (execution_ && execution_->abandoned()) {

@@ -131,6 +131,22 @@ extern "C" [[noreturn]] void abort() {
   real::abort();
 }
 
+// exit(), _exit(), _Exit() and quick_exit() from a managed thread fail its execution and end
+// that thread only; elsewhere (and in a process forked from a managed thread) they end the
+// process as usual.
+#define INTERLACE_INTERCEPT_EXIT(name)                                                             \
+  extern "C" [[noreturn]] void name(int status) {                                                  \
+    if (ManagedThread *self = managed_self()) {                                                    \
+      managed::exit(*self, #name, status);                                                         \
+    }                                                                                              \
+    real::name(status);                                                                            \
+  }
+INTERLACE_INTERCEPT_EXIT(exit)
+INTERLACE_INTERCEPT_EXIT(_exit)
+INTERLACE_INTERCEPT_EXIT(_Exit)
+INTERLACE_INTERCEPT_EXIT(quick_exit)
+#undef INTERLACE_INTERCEPT_EXIT
+
 extern "C" [[noreturn]] void __assert_fail(const char *assertion, const char *file, unsigned line,
                                            const char *function) {
   if (ManagedThread *self = managed_self()) {

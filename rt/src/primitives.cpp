@@ -64,7 +64,7 @@ int rwlock_acquire(ManagedThread &self, void *rwlock, bool write, int clock,
                                         : real::pthread_rwlock_tryrdlock(rwlock);
                          });
   if (rc == 0) {
-    execution.note_acquired(rwlock, self,
+    execution.note_acquired(rwlock, Execution::LockType::RwLock, self,
                             write ? Execution::Hold::Exclusive : Execution::Hold::Read);
   }
   return rc;
@@ -82,7 +82,7 @@ int rwlock_trylock(ManagedThread &self, void *rwlock, bool write) {
   const int rc =
       write ? real::pthread_rwlock_trywrlock(rwlock) : real::pthread_rwlock_tryrdlock(rwlock);
   if (rc == 0) {
-    execution.note_acquired(rwlock, self,
+    execution.note_acquired(rwlock, Execution::LockType::RwLock, self,
                             write ? Execution::Hold::Exclusive : Execution::Hold::Read);
   }
   return rc;
@@ -101,6 +101,43 @@ bool is_errorcheck(void *mutex) {
 
 bool owned_by_caller(void *mutex) { return as_mutex(mutex)->__data.__owner == raw_gettid(); }
 
+// The fields are glibc's (2.36, as in Debian 12): the lock word, the recursion count, the
+// owner and the user count go back to what PTHREAD_MUTEX_INITIALIZER has; the type stays.
+// Robust mutexes are left alone: the next locker gets EOWNERDEAD, as it should.
+void reset_mutex(void *mutex, int tid) {
+  constexpr int kRobust = 16; // glibc's internal PTHREAD_MUTEX_ROBUST_NORMAL_NP bit of __kind
+  pthread_mutex_t *m = as_mutex(mutex);
+  if (m->__data.__owner != tid || (m->__data.__kind & kRobust) != 0) {
+    return;
+  }
+  __atomic_store_n(&m->__data.__lock, 0, __ATOMIC_RELEASE);
+  m->__data.__count = 0;
+  m->__data.__owner = 0;
+  m->__data.__nusers = 0;
+}
+
+void reset_rwlock(void *rwlock, int tid, int read_holds) {
+  auto *lock = static_cast<pthread_rwlock_t *>(rwlock);
+  constexpr unsigned kReaderShift = 3; // glibc's PTHREAD_RWLOCK_READER_SHIFT
+  const bool written_by_holder = lock->__data.__cur_writer == tid;
+  const bool read_by_holders =
+      lock->__data.__cur_writer == 0 && read_holds > 0 &&
+      (lock->__data.__readers >> kReaderShift) == static_cast<unsigned>(read_holds);
+  if (!written_by_holder && !read_by_holders) {
+    return;
+  }
+  lock->__data.__readers = 0;
+  lock->__data.__writers = 0;
+  lock->__data.__wrphase_futex = 0;
+  lock->__data.__writers_futex = 0;
+  lock->__data.__cur_writer = 0;
+}
+
+// Its held value is the architecture's (x86-64's glibc counts down from 1), so init says it.
+void reset_spinlock(void *lock) {
+  pthread_spin_init(static_cast<pthread_spinlock_t *>(lock), PTHREAD_PROCESS_PRIVATE);
+}
+
 // A timed acquisition (abstime on `clock`) times out only when no other managed thread can
 // run: that is how the runtime models time.
 int lock_mutex(ManagedThread &self, void *mutex, int clock, const struct timespec *abstime) {
@@ -110,7 +147,7 @@ int lock_mutex(ManagedThread &self, void *mutex, int clock, const struct timespe
   for (;;) {
     const int rc = real::pthread_mutex_trylock(mutex);
     if (rc == 0 || rc == EOWNERDEAD) {
-      execution.note_acquired(mutex, self);
+      execution.note_acquired(mutex, Execution::LockType::Mutex, self);
       return rc;
     }
     if (rc != EBUSY) {
@@ -134,7 +171,7 @@ void relock_mutex_unwinding(ManagedThread &self, void *mutex) {
   const int rc = acquire(self, WaitTarget{WaitKind::Mutex, mutex}, EBUSY,
                          [&] { return real::pthread_mutex_trylock(mutex); });
   if (rc == 0 || rc == EOWNERDEAD) {
-    self.execution->note_acquired(mutex, self);
+    self.execution->note_acquired(mutex, Execution::LockType::Mutex, self);
   }
 }
 
@@ -247,7 +284,7 @@ int pthread_mutex_trylock(ManagedThread &self, void *mutex) {
   }
   const int rc = real::pthread_mutex_trylock(mutex);
   if (rc == 0 || rc == EOWNERDEAD) {
-    execution.note_acquired(mutex, self);
+    execution.note_acquired(mutex, Execution::LockType::Mutex, self);
   }
   return rc;
 }
@@ -348,7 +385,7 @@ int pthread_spin_lock(ManagedThread &self, void *lock) {
     const int rc = acquire(self, WaitTarget{WaitKind::Spin, lock}, EBUSY,
                            [&] { return real::pthread_spin_trylock(lock); });
     if (rc == 0) {
-      execution.note_acquired(lock, self);
+      execution.note_acquired(lock, Execution::LockType::Spin, self);
     }
     return rc;
   });
@@ -365,7 +402,7 @@ int pthread_spin_trylock(ManagedThread &self, void *lock) {
   }
   const int rc = real::pthread_spin_trylock(lock);
   if (rc == 0) {
-    execution.note_acquired(lock, self);
+    execution.note_acquired(lock, Execution::LockType::Spin, self);
   }
   return rc;
 }
@@ -389,8 +426,8 @@ int pthread_spin_unlock(ManagedThread &self, void *lock) {
 
 void abort(ManagedThread &self) {
   self.in_runtime = true; // for good: the thread does not return to the code under test
-  self.execution->terminate_thread(self, "thread " + std::to_string(self.id) + " called abort()");
-  raw_exit_thread();
+  self.execution->terminate_thread(self, FailureKind::Exception,
+                                   "thread " + std::to_string(self.id) + " called abort()");
 }
 
 void assert_fail(ManagedThread &self, const char *assertion, const char *file, unsigned line,
@@ -398,10 +435,25 @@ void assert_fail(ManagedThread &self, const char *assertion, const char *file, u
   self.in_runtime = true;
   const char *slash = std::strrchr(file, '/');
   self.execution->terminate_thread(
-      self, "thread " + std::to_string(self.id) + " failed an assertion: `" + assertion + "` in " +
-                function + " at " + (slash != nullptr ? slash + 1 : file) + ":" +
-                std::to_string(line));
-  raw_exit_thread();
+      self, FailureKind::Exception,
+      "thread " + std::to_string(self.id) + " failed an assertion: `" + assertion + "` in " +
+          function + " at " + (slash != nullptr ? slash + 1 : file) + ":" + std::to_string(line));
+}
+
+// Ending the process from a managed thread would run exit handlers and static destructors on
+// it while the other threads stand parked mid-step, and end the exploration with them.
+void exit(ManagedThread &self, const char *function, int status) {
+  self.in_runtime = true;
+  const interlace_site *site = __interlace_call_site;
+  std::string where;
+  if (site != nullptr && site->line != 0) {
+    const char *slash = std::strrchr(site->file, '/');
+    where = std::string(" at ") + (slash != nullptr ? slash + 1 : site->file) + ":" +
+            std::to_string(site->line);
+  }
+  self.execution->terminate_thread(self, FailureKind::Exit,
+                                   "thread " + std::to_string(self.id) + " called " + function +
+                                       "(" + std::to_string(status) + ")" + where);
 }
 
 } // namespace managed

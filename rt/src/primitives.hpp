@@ -85,8 +85,9 @@ int clock_gettime(ManagedThread &self, int clock, struct timespec *time);
 long syscall(ManagedThread &self, long number, long a1, long a2, long a3, long a4, long a5,
              long a6);
 
-// Process: the execution fails and the calling OS thread ends
+// Process: the execution fails and the calling OS thread ends (the process goes on)
 [[noreturn]] void abort(ManagedThread &self);
+[[noreturn]] void exit(ManagedThread &self, const char *function, int status);
 [[noreturn]] void assert_fail(ManagedThread &self, const char *assertion, const char *file,
                               unsigned line, const char *function);
 

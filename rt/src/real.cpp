@@ -132,6 +132,20 @@ void abort() {
   __builtin_unreachable();
 }
 
+// NOLINTBEGIN(bugprone-macro-parentheses)
+#define INTERLACE_REAL_EXIT(name)                                                                  \
+  void name(int status) {                                                                          \
+    static std::atomic<void *> slot{nullptr};                                                      \
+    reinterpret_cast<void (*)(int)>(resolve(slot, #name))(status);                                 \
+    __builtin_unreachable();                                                                       \
+  }
+INTERLACE_REAL_EXIT(exit)
+INTERLACE_REAL_EXIT(_exit)
+INTERLACE_REAL_EXIT(_Exit)
+INTERLACE_REAL_EXIT(quick_exit)
+#undef INTERLACE_REAL_EXIT
+// NOLINTEND(bugprone-macro-parentheses)
+
 void assert_fail(const char *assertion, const char *file, unsigned line, const char *function) {
   static std::atomic<void *> slot{nullptr};
   reinterpret_cast<void (*)(const char *, const char *, unsigned, const char *)>(

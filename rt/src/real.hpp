@@ -75,6 +75,10 @@ long syscall(long number, long a1, long a2, long a3, long a4, long a5, long a6);
 
 // Process
 [[noreturn]] void abort();
+[[noreturn]] void exit(int status);
+[[noreturn]] void _exit(int status); // NOLINT(bugprone-reserved-identifier): libc's name
+[[noreturn]] void _Exit(int status); // NOLINT(bugprone-reserved-identifier): libc's name
+[[noreturn]] void quick_exit(int status);
 [[noreturn]] void assert_fail(const char *assertion, const char *file, unsigned line,
                               const char *function);
 

@@ -8,6 +8,7 @@
 #include "fatal.hpp"
 #include "futex.hpp"
 #include "real.hpp"
+#include "signals.hpp"
 
 namespace interlace::rt::detail {
 
@@ -19,6 +20,7 @@ ThreadPool &ThreadPool::instance() {
 
 void *ThreadPool::worker_main(void *arg) {
   auto *worker = static_cast<Worker *>(arg);
+  prepare_worker_signals(*worker);
   worker->tid.store(raw_gettid(), std::memory_order_release);
   for (;;) {
     worker->parker.wait(
@@ -48,14 +50,17 @@ Worker *ThreadPool::acquire() {
 }
 
 void ThreadPool::release(Worker *worker) {
-  if (worker->lost.load(std::memory_order_acquire)) {
+  if (worker->lost.load(std::memory_order_acquire) &&
+      !worker->stopped.load(std::memory_order_acquire)) {
     live_.fetch_sub(1, std::memory_order_relaxed);
     return;
   }
-  if (worker->dead.load(std::memory_order_acquire)) {
+  if (worker->dead.load(std::memory_order_acquire) ||
+      worker->stopped.load(std::memory_order_acquire)) {
     // The thread ended itself with a raw exit; joining waits for the kernel to clear its
     // thread id and lets glibc reuse its stack.
     real::pthread_join(worker->handle, nullptr);
+    free_worker_signals(*worker);
     delete worker;
     live_.fetch_sub(1, std::memory_order_relaxed);
     return;

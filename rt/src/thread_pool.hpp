@@ -6,6 +6,7 @@
 #include <pthread.h>
 
 #include <atomic>
+#include <cstdint>
 #include <vector>
 
 #include "internal_lock.hpp"
@@ -22,8 +23,13 @@ public:
   std::atomic<ManagedThread *> task{nullptr};
   pthread_t handle{};
   std::atomic<int> tid{0};
-  std::atomic<bool> dead{false}; // ended by a raw thread exit; join it, never reuse it
-  std::atomic<bool> lost{false}; // stuck outside the runtime in an abandoned execution
+  std::atomic<bool> dead{false};    // ended by a raw thread exit; join it, never reuse it
+  std::atomic<bool> lost{false};    // stuck outside the runtime in an abandoned execution
+  std::atomic<bool> stopped{false}; // lost, then ended by the stop signal: join it after all
+  // Set up by its own thread (signals.hpp): where a crash handler runs, and the lowest address
+  // of its stack, to tell a stack overflow from other faults.
+  void *signal_stack = nullptr;
+  std::uintptr_t stack_low = 0;
 };
 
 class ThreadPool {

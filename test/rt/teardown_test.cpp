@@ -6,6 +6,7 @@
 #undef NDEBUG // one failure kind is a failed assert()
 #include <cassert>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <latch>
@@ -28,8 +29,15 @@ enum class Failure {
   SemaphoreDeadlock,
   Livelock,
   Exception,
-  Assertion
+  Assertion,
+  Crash,
+  Exit
 };
+
+// Held by a failing thread in most kinds: if it outlived its execution, the next one using it
+// would deadlock.
+std::mutex g_global;
+int *volatile g_null = nullptr;
 
 // Spins (with yield points) until `flag` is set.
 void await_flag(const std::atomic<bool> &flag) {
@@ -77,13 +85,25 @@ rt::Outcome run_failing(rt::Executor &executor, Failure failure, std::uint64_t s
               [&] { std::lock_guard<std::mutex> guard(b); }};
     break;
   case Failure::LatchDeadlock: // a miscount
-    bodies = {[&] { latch.wait(); }, [&] { latch.count_down(); }};
+    bodies = {[&] {
+                std::lock_guard<std::mutex> global(g_global);
+                latch.wait();
+              },
+              [&] { latch.count_down(); }};
     break;
   case Failure::SemaphoreDeadlock:
-    bodies = {[&] { semaphore.acquire(); }, [&] { std::lock_guard<std::mutex> guard(a); }};
+    bodies = {[&] {
+                std::lock_guard<std::mutex> global(g_global);
+                semaphore.acquire();
+              },
+              [&] { std::lock_guard<std::mutex> guard(a); }};
     break;
   case Failure::Livelock:
-    bodies = {[&] { await_flag(has_a); }, [&] { await_flag(has_b); }};
+    bodies = {[&] {
+                std::lock_guard<std::mutex> global(g_global);
+                await_flag(has_a);
+              },
+              [&] { await_flag(has_b); }};
     break;
   case Failure::Exception:
     bodies = {[&] {
@@ -96,7 +116,25 @@ rt::Outcome run_failing(rt::Executor &executor, Failure failure, std::uint64_t s
               }};
     break;
   case Failure::Assertion:
-    bodies = {[&] { check_positive(0); }, [&] { std::lock_guard<std::mutex> guard(a); }};
+    bodies = {[&] {
+                std::lock_guard<std::mutex> global(g_global);
+                check_positive(0);
+              },
+              [&] { std::lock_guard<std::mutex> guard(a); }};
+    break;
+  case Failure::Crash:
+    bodies = {[&] {
+                std::lock_guard<std::mutex> global(g_global);
+                *g_null = 1;
+              },
+              [&] { std::lock_guard<std::mutex> guard(a); }};
+    break;
+  case Failure::Exit:
+    bodies = {[&] {
+                std::lock_guard<std::mutex> global(g_global);
+                std::exit(2);
+              },
+              [&] { std::lock_guard<std::mutex> guard(a); }};
     break;
   }
   rt::RunOptions options;
@@ -111,13 +149,17 @@ TEST(TeardownTest, TenThousandFailingExecutionsKeepThreadsAndMemoryFlat) {
                                Failure::Livelock,      Failure::Exception,
                                Failure::MutexDeadlock, Failure::CondvarDeadlock,
                                Failure::Exception,     Failure::Livelock};
-  int by_kind[6] = {0, 0, 0, 0, 0, 0};
+  int by_kind[8] = {};
   int failed = 0;
   auto run_batch = [&](int from, int to) {
     for (int i = from; i < to; ++i) {
-      // An assertion ends its OS thread (the pool replaces it), which leaves some of
-      // glibc's per-thread memory behind: 1 run in 50.
-      const Failure failure = i % 50 == 9 ? Failure::Assertion : kinds[i % 10];
+      // An assertion, a crash or an exit ends its OS thread (the pool replaces it), which
+      // leaves some of glibc's per-thread memory behind (its malloc cache): 1 run in 50, each
+      // kind in turn.
+      const Failure failure = i % 150 == 9     ? Failure::Assertion
+                              : i % 150 == 59  ? Failure::Crash
+                              : i % 150 == 109 ? Failure::Exit
+                                               : kinds[i % 10];
       const rt::Outcome outcome = run_failing(executor, failure, static_cast<std::uint64_t>(i));
       failed += outcome.failed() ? 1 : 0;
       ++by_kind[static_cast<int>(outcome.failure)];
@@ -127,6 +169,7 @@ TEST(TeardownTest, TenThousandFailingExecutionsKeepThreadsAndMemoryFlat) {
   const long threads = proc_status("Threads");
   const long rss_kb = proc_status("VmRSS");
   failed = 0;
+  std::ranges::fill(by_kind, 0);
   run_batch(500, 10500);
   EXPECT_EQ(failed, 10000);
   EXPECT_EQ(proc_status("Threads"), threads);
@@ -134,6 +177,21 @@ TEST(TeardownTest, TenThousandFailingExecutionsKeepThreadsAndMemoryFlat) {
   EXPECT_GT(by_kind[static_cast<int>(rt::FailureKind::Deadlock)], 5000);
   EXPECT_GT(by_kind[static_cast<int>(rt::FailureKind::Exception)], 2000);
   EXPECT_GT(by_kind[static_cast<int>(rt::FailureKind::Livelock)], 1500);
+  EXPECT_EQ(by_kind[static_cast<int>(rt::FailureKind::Crash)], 67);
+  EXPECT_EQ(by_kind[static_cast<int>(rt::FailureKind::Exit)], 67);
+  // A correct execution that takes the global lock passes after all of them.
+  int sum = 0;
+  Bodies correct = {[&] {
+                      std::lock_guard<std::mutex> global(g_global);
+                      ++sum;
+                    },
+                    [&] {
+                      std::lock_guard<std::mutex> global(g_global);
+                      ++sum;
+                    }};
+  const rt::Outcome outcome = run_seeded(executor, correct, 1);
+  EXPECT_FALSE(outcome.failed()) << outcome.message << "\n" << outcome.details;
+  EXPECT_EQ(sum, 2);
 }
 
 TEST(TeardownTest, DestructorsOfTornDownThreadsRun) {

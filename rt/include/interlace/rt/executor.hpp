@@ -34,7 +34,11 @@ enum class FailureKind : std::uint8_t {
   Deadlock,  // a thread blocked and no managed thread could run
   Livelock,  // the step cap was reached
   Timeout,   // no step for RunOptions::stall_timeout: a thread is stuck outside any yield
-             // point, and its OS thread had to be left behind
+             // point (in a blocking system call or an uninstrumented loop); it was ended
+  Crash,     // a managed thread received SIGSEGV, SIGBUS, SIGFPE, SIGILL or SIGABRT (a
+             // stack overflow included); the thread ended where it crashed
+  Exit,      // a managed thread called exit(), _exit(), _Exit() or quick_exit(); the
+             // process goes on, the thread ended there
   Stopped,   // RunOptions::deadline passed and the run was cut short (not a failure)
 };
 
