@@ -10,9 +10,10 @@
 #include <exception>
 #include <typeinfo>
 
+#include "execution_report.hpp"
 #include "fatal.hpp"
 #include "futex.hpp"
-#include "primitive_support.hpp"
+#include "models/wait_model.hpp"
 #include "real.hpp"
 #include "signals.hpp"
 #include "thread_pool.hpp"
@@ -22,38 +23,6 @@ namespace interlace::rt::detail {
 __thread __attribute__((tls_model("initial-exec"))) ManagedThread *t_current = nullptr;
 
 namespace {
-
-std::string site_text(const interlace_site *site) {
-  if (site == nullptr || site->line == 0) {
-    return "an unknown location";
-  }
-  const char *file = site->file;
-  if (const char *slash = std::strrchr(file, '/')) {
-    file = slash + 1;
-  }
-  return std::string(file) + ":" + std::to_string(site->line);
-}
-
-std::string address_text(const void *address) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%p", address);
-  return text;
-}
-
-// "a.cpp:12 read" for a step with a source location, "lock 0x1234" for one without.
-std::string step_text(const Event &event) {
-  if (event.site != nullptr && event.site->line != 0) {
-    return site_text(event.site) + " " + to_string(event.kind);
-  }
-  return std::string(to_string(event.kind)) +
-         (event.addr != nullptr ? " " + address_text(event.addr) : std::string());
-}
-
-std::int64_t clock_ns(int clock) {
-  struct timespec time{};
-  real::clock_gettime(clock, &time);
-  return static_cast<std::int64_t>(time.tv_sec) * 1'000'000'000 + time.tv_nsec;
-}
 
 std::string demangle(const char *name) {
   int status = 0;
@@ -78,77 +47,6 @@ std::string describe_current_exception() {
   return text;
 }
 
-// The name of a system call a stuck thread may wait in, by its number (x86-64's and
-// AArch64's differ; the common blocking ones of each).
-const char *blocking_call_name(long number) {
-  struct Call {
-    long number;
-    const char *name;
-  };
-  static constexpr Call kCalls[] = {
-#if defined(__x86_64__)
-      {0, "read"},         {1, "write"},      {7, "poll"},
-      {17, "pread64"},     {19, "readv"},     {23, "select"},
-      {34, "pause"},       {35, "nanosleep"}, {42, "connect"},
-      {43, "accept"},      {45, "recvfrom"},  {47, "recvmsg"},
-      {61, "wait4"},       {202, "futex"},    {230, "clock_nanosleep"},
-      {232, "epoll_wait"}, {247, "waitid"},   {257, "openat"},
-      {270, "pselect6"},   {271, "ppoll"},    {281, "epoll_pwait"},
-      {288, "accept4"},
-#elif defined(__aarch64__)
-      {22, "epoll_pwait"},
-      {56, "openat"},
-      {63, "read"},
-      {64, "write"},
-      {65, "readv"},
-      {67, "pread64"},
-      {72, "pselect6"},
-      {73, "ppoll"},
-      {98, "futex"},
-      {101, "nanosleep"},
-      {115, "clock_nanosleep"},
-      {202, "accept"},
-      {203, "connect"},
-      {207, "recvfrom"},
-      {212, "recvmsg"},
-      {242, "accept4"},
-      {260, "wait4"},
-#endif
-  };
-  for (const Call &call : kCalls) {
-    if (call.number == number) {
-      return call.name;
-    }
-  }
-  return nullptr;
-}
-
-// What a stuck thread is doing, from the kernel's view of it: "blocked in the read() system
-// call" or "running code that has no yield points".
-std::string stuck_activity(int tid) {
-  const std::string path = "/proc/self/task/" + std::to_string(tid) + "/syscall";
-  std::FILE *file = std::fopen(path.c_str(), "r");
-  if (file == nullptr) {
-    return "stuck outside the runtime";
-  }
-  char text[64] = {};
-  const bool read = std::fgets(text, sizeof text, file) != nullptr;
-  std::fclose(file);
-  if (!read) {
-    return "stuck outside the runtime";
-  }
-  if (std::strncmp(text, "running", 7) == 0) {
-    return "running code that has no yield points (a loop in uninstrumented code?)";
-  }
-  const long number = std::strtol(text, nullptr, 10);
-  if (number < 0) {
-    return "stuck outside the runtime";
-  }
-  const char *name = blocking_call_name(number);
-  return name != nullptr ? std::string("blocked in the ") + name + "() system call"
-                         : "blocked in system call " + std::to_string(number);
-}
-
 } // namespace
 
 Execution::Execution(std::vector<Worker *> &workers) : workers_(workers) {}
@@ -171,12 +69,10 @@ Outcome Execution::run(std::span<const std::function<void()>> bodies, Strategy &
   turn_.preemptions = 0;
   outcome_ = Outcome{};
   announced_.clear();
-  held_.clear();
-  sync_states_.clear();
+  locks_.clear();
+  sync_.clear();
   wait_seq_ = 0;
-  clock_offset_ns_ = 0;
-  start_monotonic_ns_ = clock_ns(CLOCK_MONOTONIC);
-  start_realtime_ns_ = clock_ns(CLOCK_REALTIME);
+  clock_.start();
   schedule.clear();
   trace.clear();
   strategy.begin();
@@ -190,7 +86,7 @@ Outcome Execution::run(std::span<const std::function<void()>> bodies, Strategy &
 
   const int first = pick();
   if (first == kStrategyStop) {
-    fail(FailureKind::Stopped, -1, strategy_->stop_reason(), describe_threads());
+    fail(FailureKind::Stopped, -1, strategy_->stop_reason(), describe_threads(*this));
     teardown_remaining();
     assemble_logs();
     return outcome_;
@@ -201,36 +97,15 @@ Outcome Execution::run(std::span<const std::function<void()>> bodies, Strategy &
     if (ending()) {
       teardown_remaining();
     }
-    reset_held_locks();
+    // Every thread has ended; a lock one of them still holds (it crashed, exited or was
+    // ended in a teardown while holding it, or finished without unlocking) would make the
+    // next execution block on a holder that is gone.
+    locks_.reset_all([this](int owner) {
+      return workers_[static_cast<std::size_t>(owner)]->tid.load(std::memory_order_relaxed);
+    });
   }
   assemble_logs();
   return outcome_;
-}
-
-// Every thread has ended; a lock one of them still holds (it crashed, exited or was ended in
-// a teardown while holding it, or finished without unlocking) would make the next execution
-// block on a holder that is gone. glibc keeps the holder's thread id in the lock, so each
-// is reset only while it still names that holder.
-void Execution::reset_held_locks() {
-  for (const HeldLock &held : held_) {
-    const int tid =
-        workers_[static_cast<std::size_t>(held.owner)]->tid.load(std::memory_order_relaxed);
-    const auto read_holds = std::ranges::count_if(held_, [&](const HeldLock &other) {
-      return other.lock == held.lock && other.hold == Hold::Read;
-    });
-    switch (held.type) {
-    case LockType::Mutex:
-      managed::reset_mutex(const_cast<void *>(held.lock), tid);
-      break;
-    case LockType::RwLock:
-      managed::reset_rwlock(const_cast<void *>(held.lock), tid, static_cast<int>(read_holds));
-      break;
-    case LockType::Spin:
-      managed::reset_spinlock(const_cast<void *>(held.lock));
-      break;
-    }
-  }
-  held_.clear();
 }
 
 // Merges the threads' own logs into the schedule and, when tracing, the trace. Each thread's
@@ -373,7 +248,8 @@ void Execution::teardown_remaining() {
     for (int pass = 0; pass < 2 && chosen < 0; ++pass) {
       for (int id = nthreads_ - 1; id >= 0 && chosen < 0; --id) {
         ManagedThread &thread = *threads_[id];
-        if (thread.status == ThreadStatus::Blocked && (pass == 1 || unwinds_cleanly(thread))) {
+        if (thread.status == ThreadStatus::Blocked &&
+            (pass == 1 || wait_model(thread.waiting).unwinds_cleanly())) {
           set_status(thread, ThreadStatus::Runnable);
           thread.force_unwind = true;
           chosen = id;
@@ -404,7 +280,8 @@ bool Execution::abandon() {
   }
   grant_.alarms.fetch_or(kAbandoned, std::memory_order_seq_cst);
   ManagedThread &stuck = *threads_[holder];
-  const std::string doing = stuck_activity(stuck.worker->tid.load(std::memory_order_relaxed));
+  const std::string doing =
+      describe_stuck_thread(stuck.worker->tid.load(std::memory_order_relaxed));
   // Statuses of the others are stable: only the holder changes them, and it is stuck.
   for (int id = 0; id < nthreads_; ++id) {
     ManagedThread &thread = *threads_[id];
@@ -508,7 +385,7 @@ int Execution::pick() {
     }
     if (earliest >= 0) {
       ManagedThread &thread = *threads_[earliest];
-      advance_clock_to(thread.waiting.deadline_ns);
+      clock_.advance_to(thread.waiting.deadline_ns);
       set_status(thread, ThreadStatus::Runnable);
       thread.waiting = WaitTarget{};
       thread.timed_out = true;
@@ -666,18 +543,18 @@ void Execution::decide_step(ManagedThread &self, const Event &event) {
   }
   announce(self, event);
   if ((grant_.alarms.load(std::memory_order_relaxed) & kStopRequested) != 0) {
-    fail(FailureKind::Stopped, self.id, "stopped: the deadline passed", describe_threads());
+    fail(FailureKind::Stopped, self.id, "stopped: the deadline passed", describe_threads(*this));
     return;
   }
   if (turn_.steps.load(std::memory_order_relaxed) >= options_.max_steps) {
     fail(FailureKind::Livelock, self.id,
          "livelock: the step cap of " + std::to_string(options_.max_steps) + " steps was reached",
-         describe_positions());
+         describe_positions(*this));
     return;
   }
   const int next = pick();
   if (next == kStrategyStop) {
-    fail(FailureKind::Stopped, self.id, strategy_->stop_reason(), describe_threads());
+    fail(FailureKind::Stopped, self.id, strategy_->stop_reason(), describe_threads(*this));
     return; // this thread now runs freely, like every other
   }
   record(next);
@@ -692,7 +569,7 @@ void Execution::block(ManagedThread &self, WaitTarget target) {
   leave_if_abandoned();
   RuntimeSection section(self);
   self.timed_out = false;
-  if (target.timed && target.deadline_ns <= now_ns(CLOCK_MONOTONIC)) {
+  if (target.timed && target.deadline_ns <= clock_.now_ns(CLOCK_MONOTONIC)) {
     self.timed_out = true; // the deadline has passed already: time does not run backwards
     return;
   }
@@ -705,21 +582,21 @@ void Execution::block(ManagedThread &self, WaitTarget target) {
   }
   const int next = pick();
   if (next == kStrategyStop) {
-    fail(FailureKind::Stopped, self.id, strategy_->stop_reason(), describe_threads());
+    fail(FailureKind::Stopped, self.id, strategy_->stop_reason(), describe_threads(*this));
     wait_during_teardown(self);
     return;
   }
   if (next < 0) {
     fail(FailureKind::Deadlock, self.id,
          "deadlock: thread " + std::to_string(self.id) + " blocked and no managed thread can run",
-         describe_deadlock());
+         describe_deadlock(*this));
     wait_during_teardown(self);
     return;
   }
   if (turn_.steps.load(std::memory_order_relaxed) >= options_.max_steps) {
     fail(FailureKind::Livelock, self.id,
          "livelock: the step cap of " + std::to_string(options_.max_steps) + " steps was reached",
-         describe_positions());
+         describe_positions(*this));
     wait_during_teardown(self);
     return;
   }
@@ -789,92 +666,6 @@ ManagedThread *Execution::find_by_tid(int tid) {
   return nullptr;
 }
 
-void Execution::note_acquired(const void *lock, LockType type, const ManagedThread &owner,
-                              Hold hold) {
-  // The owner's announced event is the acquisition: its site is where the lock was taken,
-  // when instrumented code made the call.
-  const interlace_site *call = owner.announced.site;
-  const HeldLock acquired{
-      lock, type, owner.id, call != nullptr ? call : owner.last_site, call != nullptr, hold};
-  if (hold == Hold::Exclusive) {
-    for (HeldLock &held : held_) {
-      if (held.lock == lock) {
-        held = acquired;
-        return;
-      }
-    }
-  }
-  held_.push_back(acquired);
-}
-
-// "at bank.cpp:12" when the thread's pending event has a site (the call it waits in), else
-// "after" the latest line it ran.
-std::string Execution::position(const ManagedThread &thread) const {
-  if (const interlace_site *site = thread.announced.site) {
-    return "at " + site_text(site);
-  }
-  return "after " + site_text(thread.last_site);
-}
-
-void Execution::note_released(const void *lock) {
-  std::erase_if(held_, [lock](const HeldLock &held) { return held.lock == lock; });
-}
-
-bool Execution::note_released(const void *lock, const ManagedThread &owner) {
-  const auto held = std::ranges::find_if(
-      held_, [&](const HeldLock &entry) { return entry.lock == lock && entry.owner == owner.id; });
-  if (held == held_.end()) {
-    return false;
-  }
-  held_.erase(held);
-  return true;
-}
-
-bool Execution::holds(const void *lock, const ManagedThread &owner, Hold hold) const {
-  return std::ranges::any_of(held_, [&](const HeldLock &held) {
-    return held.lock == lock && held.owner == owner.id && held.hold == hold;
-  });
-}
-
-Execution::SyncState &Execution::sync_state(const void *object) {
-  for (SyncState &state : sync_states_) {
-    if (state.object == object) {
-      return state;
-    }
-  }
-  SyncState &state = sync_states_.emplace_back();
-  state.object = object;
-  return state;
-}
-
-// ---------------------------------------------------------------------------------------
-// Time
-
-std::int64_t Execution::now_ns(int clock) const {
-  if (!measures_elapsed_time(clock)) {
-    return clock_ns(clock);
-  }
-  std::int64_t start = 0;
-  if (clock == CLOCK_MONOTONIC) {
-    start = start_monotonic_ns_;
-  } else if (clock == CLOCK_REALTIME) {
-    start = start_realtime_ns_;
-  } else { // the other elapsed-time clocks stand still at the same moment
-    start = clock_ns(clock) - (clock_ns(CLOCK_MONOTONIC) - start_monotonic_ns_);
-  }
-  return start + clock_offset_ns_;
-}
-
-void Execution::advance_clock_to(std::int64_t monotonic_ns) {
-  // At most a century ahead, so that no clock overflows (a wait "forever" still ends).
-  constexpr std::int64_t kMaxOffset = 100LL * 365 * 24 * 3600 * 1'000'000'000;
-  clock_offset_ns_ = std::clamp(monotonic_ns - start_monotonic_ns_, clock_offset_ns_, kMaxOffset);
-}
-
-std::int64_t Execution::monotonic_ns(int clock, std::int64_t time_ns) const {
-  return clock == CLOCK_MONOTONIC ? time_ns : time_ns - now_ns(clock) + now_ns(CLOCK_MONOTONIC);
-}
-
 // ---------------------------------------------------------------------------------------
 // Failures
 
@@ -901,249 +692,11 @@ void Execution::wait_during_teardown(ManagedThread &self) {
   after_park(self);
 }
 
-// The thread that must act before `thread` can go on (a waits-for edge), or -1 when no
-// single thread holds what it waits for.
-int Execution::holder_of(const ManagedThread &thread) const {
-  const void *object = thread.waiting.object;
-  switch (thread.waiting.kind) {
-  case WaitKind::Mutex:
-  case WaitKind::Spin:
-  case WaitKind::ReadLock:
-  case WaitKind::WriteLock: {
-    // A writer waits for any hold; a reader only for a writer.
-    const bool any = thread.waiting.kind == WaitKind::WriteLock;
-    for (const HeldLock &held : held_) {
-      if (held.lock == object && (any || held.hold == Hold::Exclusive)) {
-        return held.owner;
-      }
-    }
-    return -1;
-  }
-  case WaitKind::Join:
-    return static_cast<const ManagedThread *>(object)->id;
-  case WaitKind::Once:
-    for (const SyncState &state : sync_states_) {
-      if (state.object == object) {
-        return state.owner;
-      }
-    }
-    return -1;
-  case WaitKind::Cond:
-  case WaitKind::Semaphore:
-  case WaitKind::Barrier:
-  case WaitKind::Futex:
-  case WaitKind::None:
-    break;
-  }
-  return -1;
-}
-
-// Whether a teardown can make the thread leave its wait with an exception that unwinds its
-// stack. Waits in functions glibc declares noexcept can only return an error, and futex waits
-// sit in noexcept libstdc++ loops that an unwind ends with std::terminate.
-bool Execution::unwinds_cleanly(const ManagedThread &thread) const {
-  switch (thread.waiting.kind) {
-  case WaitKind::Mutex:
-  case WaitKind::Join:
-  case WaitKind::Cond:
-  case WaitKind::ReadLock:
-  case WaitKind::WriteLock:
-  case WaitKind::Semaphore:
-  case WaitKind::Once:
-    return true;
-  case WaitKind::Spin:
-  case WaitKind::Barrier:
-  case WaitKind::Futex:
-  case WaitKind::None:
-    break;
-  }
-  return false;
-}
-
-// " held by thread 1 (taken after a.cpp:12)" (`how` is "held by"), for every hold of `lock`
-// of the given kind; empty when there is none.
-std::string Execution::describe_holders(const void *lock, Hold hold, const char *how) const {
-  std::string text;
-  for (const HeldLock &held : held_) {
-    if (held.lock != lock || held.hold != hold) {
-      continue;
-    }
-    text += (text.empty() ? std::string(" ") + how : std::string(",")) + " thread " +
-            std::to_string(held.owner);
-    text += threads_[held.owner]->status == ThreadStatus::Finished
-                ? ", which finished without unlocking it (missing unlock; taken "
-                : " (taken ";
-    text += std::string(held.exact ? "at " : "after ") + site_text(held.site) + ")";
-  }
-  return text;
-}
-
-std::string Execution::describe_wait(const ManagedThread &thread) const {
-  const void *object = thread.waiting.object;
-  const std::string address = address_text(object);
-  const auto or_else = [](const std::string &holders, const char *otherwise) {
-    return holders.empty() ? std::string(otherwise) : holders;
-  };
-  switch (thread.waiting.kind) {
-  case WaitKind::Mutex:
-    return "mutex " + address +
-           or_else(describe_holders(object, Hold::Exclusive, "held by"),
-                   " (not held by a thread of this execution)");
-  case WaitKind::Spin:
-    return "spinlock " + address +
-           or_else(describe_holders(object, Hold::Exclusive, "held by"),
-                   " (not held by a thread of this execution)");
-  case WaitKind::ReadLock:
-    return "rwlock " + address + " to read," +
-           or_else(describe_holders(object, Hold::Exclusive, "held for writing by"),
-                   " (not held for writing by a thread of this execution)");
-  case WaitKind::WriteLock:
-    return "rwlock " + address + " to write," +
-           or_else(describe_holders(object, Hold::Exclusive, "held for writing by") +
-                       describe_holders(object, Hold::Read, "held for reading by"),
-                   " (not held by a thread of this execution)");
-  case WaitKind::Join:
-    return "the end of thread " + std::to_string(static_cast<const ManagedThread *>(object)->id) +
-           " (join)";
-  case WaitKind::Cond:
-    return "condvar " + address +
-           " (nobody holds a condvar: only a signal or broadcast ends this wait)";
-  case WaitKind::Semaphore:
-    return "semaphore " + address + " (its count is 0: only a sem_post ends this wait)";
-  case WaitKind::Barrier:
-    for (const SyncState &state : sync_states_) {
-      if (state.object == object) {
-        return "barrier " + address + " (" + std::to_string(state.arrived) + " of " +
-               std::to_string(state.count) + " threads arrived: only more arrivals end this wait)";
-      }
-    }
-    return "barrier " + address;
-  case WaitKind::Once:
-    return "pthread_once " + address + " (std::call_once) being run by thread " +
-           std::to_string(holder_of(thread));
-  case WaitKind::Futex:
-    return "futex word " + address + " (while it holds " + std::to_string(thread.waiting.value) +
-           ": only a FUTEX_WAKE on it ends this wait; it carries atomic::wait, std::latch, "
-           "std::barrier, std::counting_semaphore and std::future)";
-  case WaitKind::None:
-    break;
-  }
-  return "nothing";
-}
-
-// Follows the waits-for edges from each blocked thread; the first cycle found, as
-// "thread 0 -> thread 1 -> thread 0".
-std::string Execution::describe_cycle() const {
-  for (int start = 0; start < nthreads_; ++start) {
-    std::vector<int> path{start};
-    for (int current = start;;) {
-      if (threads_[current]->status != ThreadStatus::Blocked) {
-        break;
-      }
-      const int next = holder_of(*threads_[current]);
-      if (next < 0) {
-        break;
-      }
-      const auto seen = std::ranges::find(path, next);
-      if (seen != path.end()) {
-        std::string text = "  cycle:";
-        for (auto it = seen; it != path.end(); ++it) {
-          text += " thread " + std::to_string(*it) + " ->";
-        }
-        return text + " thread " + std::to_string(next) + "\n";
-      }
-      path.push_back(next);
-      current = next;
-    }
-  }
-  return "  no cycle: no running thread is left to release these waits\n";
-}
-
-std::string Execution::describe_deadlock() const {
-  std::string text;
-  for (int id = 0; id < nthreads_; ++id) {
-    const ManagedThread &thread = *threads_[id];
-    text += "  thread " + std::to_string(id) + " ";
-    if (thread.status == ThreadStatus::Finished) {
-      text += "has finished\n";
-    } else {
-      text += "waits for " + describe_wait(thread) + ", " + position(thread) + "\n";
-    }
-  }
-  return text + describe_cycle();
-}
-
 std::string Execution::label(int id) const {
   if (id >= 0 && static_cast<std::size_t>(id) < options_.thread_names.size()) {
     return options_.thread_names[static_cast<std::size_t>(id)];
   }
   return "thread " + std::to_string(id);
-}
-
-// Where every thread stands: at a marker, waiting for something, finished, or between steps.
-std::string Execution::describe_threads() const {
-  std::string text;
-  for (int id = 0; id < nthreads_; ++id) {
-    const ManagedThread &thread = *threads_[id];
-    const Event &pending = thread.announced;
-    text += "  " + label(id) + " ";
-    if (thread.status == ThreadStatus::Finished) {
-      text += "has finished";
-    } else if (thread.status == ThreadStatus::Blocked) {
-      text += "waits for " + describe_wait(thread) + ", " + position(thread);
-    } else if (pending.kind == EventKind::Marker) {
-      text += "is at marker '" + std::string(static_cast<const char *>(pending.addr)) + "' (" +
-              site_text(pending.site) + ")";
-    } else if (pending.kind == EventKind::Start) {
-      text += "has not started";
-    } else {
-      text += "is at " + site_text(pending.site != nullptr ? pending.site : thread.last_site);
-    }
-    text += "\n";
-  }
-  return text;
-}
-
-// Where each thread was, and its last executed steps (oldest first, repeats folded).
-std::string Execution::describe_positions() const {
-  std::string text;
-  for (int id = 0; id < nthreads_; ++id) {
-    const ManagedThread &thread = *threads_[id];
-    text += "  thread " + std::to_string(id);
-    if (thread.status == ThreadStatus::Finished) {
-      text += " finished\n";
-      continue;
-    }
-    text += " was at " + site_text(thread.last_site);
-    const std::uint64_t shown =
-        std::min<std::uint64_t>(thread.executed_steps, ManagedThread::kRecentSteps);
-    if (shown == 0) {
-      text += "\n";
-      continue;
-    }
-    text += "; its last " + std::to_string(shown) + " of " + std::to_string(thread.executed_steps) +
-            " steps:";
-    std::string previous;
-    int repeats = 0;
-    const auto flush = [&] {
-      if (repeats > 0) {
-        text += " " + previous + (repeats > 1 ? " (x" + std::to_string(repeats) + ")" : "") + ",";
-      }
-    };
-    for (std::uint64_t i = thread.executed_steps - shown; i < thread.executed_steps; ++i) {
-      const std::string step = step_text(thread.recent_steps[i % ManagedThread::kRecentSteps]);
-      if (step == previous) {
-        ++repeats;
-        continue;
-      }
-      flush();
-      previous = step;
-      repeats = 1;
-    }
-    flush();
-    text.back() = '\n';
-  }
-  return text;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1196,7 +749,7 @@ void Execution::thread_ended(ManagedThread &self) {
   }
   const int next = pick();
   if (next == kStrategyStop) {
-    fail(FailureKind::Stopped, self.id, strategy_->stop_reason(), describe_threads());
+    fail(FailureKind::Stopped, self.id, strategy_->stop_reason(), describe_threads(*this));
     return_turn(self);
     return;
   }
@@ -1213,7 +766,7 @@ void Execution::thread_ended(ManagedThread &self) {
     fail(FailureKind::Deadlock, self.id,
          "deadlock: thread " + std::to_string(self.id) +
              " finished and every other thread is blocked",
-         describe_deadlock());
+         describe_deadlock(*this));
   }
   return_turn(self);
 }
@@ -1232,7 +785,7 @@ void Execution::crash_thread(ManagedThread &self, const std::string &what) {
 
 // Ends the OS thread where it stands, without unwinding: for a thread that cannot go on (it
 // crashed, exited, terminated) or will not stop (it keeps swallowing its Teardown). What it
-// held is released when the execution ends (reset_held_locks); the pool replaces the worker.
+// held is released when the execution ends (LockTable::reset_all); the pool replaces the worker.
 void Execution::end_thread(ManagedThread &self) {
   self.in_runtime = true;
   self.worker->dead.store(true, std::memory_order_release);

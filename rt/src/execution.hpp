@@ -26,6 +26,9 @@
 
 #include "interlace/rt/executor.hpp"
 #include "interlace/rt/memory.hpp"
+#include "models/clock.hpp"
+#include "models/locks.hpp"
+#include "models/sync_objects.hpp"
 #include "parker.hpp"
 
 namespace interlace::rt::detail {
@@ -125,10 +128,9 @@ struct ManagedThread { // NOLINT(clang-analyzer-optin.performance.Padding)
 extern __thread __attribute__((tls_model("initial-exec"))) ManagedThread *t_current;
 inline ManagedThread *current_thread() noexcept { return t_current; }
 
-// The clocks that move with an execution's clock: all but the CPU-time ones.
-inline bool measures_elapsed_time(int clock) {
-  return clock >= 0 && clock != CLOCK_PROCESS_CPUTIME_ID && clock != CLOCK_THREAD_CPUTIME_ID;
-}
+// "a.cpp:12" for a site with a line (the file without its directories), else "an unknown
+// location".
+std::string site_text(const interlace_site *site);
 
 // Marks runtime code on a managed thread for its scope (see ManagedThread::in_runtime).
 class RuntimeSection {
@@ -191,37 +193,17 @@ public:
   // The managed thread running on OS thread `tid`, or null.
   ManagedThread *find_by_tid(int tid);
 
-  // Bookkeeping for reports: who holds which lock, taken after which source line. A mutex or
-  // spinlock has one holder; a rwlock has a writer or any number of read holds.
-  enum class Hold : std::uint8_t { Exclusive, Read };
-  // Which real lock it is: a lock still held when the execution ends is reset by its type.
-  enum class LockType : std::uint8_t { Mutex, RwLock, Spin };
-  void note_acquired(const void *lock, LockType type, const ManagedThread &owner,
-                     Hold hold = Hold::Exclusive);
-  void note_released(const void *lock);                             // every hold of the lock
-  bool note_released(const void *lock, const ManagedThread &owner); // one hold by the owner
-  bool holds(const void *lock, const ManagedThread &owner, Hold hold) const;
+  // The primitive models' state for this execution (models/), reset when it starts.
+  LockTable &locks() { return locks_; }
+  const LockTable &locks() const { return locks_; }
+  SyncTable &sync() { return sync_; }
+  const SyncTable &sync() const { return sync_; }
+  ExecutionClock &clock() { return clock_; }
+  const ExecutionClock &clock() const { return clock_; }
 
-  // Per-object state of the primitives the runtime models itself (barriers, once), reset with
-  // every execution.
-  struct SyncState {
-    const void *object = nullptr;
-    int owner = -1;          // pthread_once: the thread running the initialiser
-    unsigned count = 0;      // barrier: threads per round
-    unsigned arrived = 0;    // barrier: arrivals in this round
-    std::uint64_t round = 0; // barrier: completed rounds
-  };
-  SyncState &sync_state(const void *object);
-
-  // The execution's clocks. They start at the real time when the execution starts and stand
-  // still, so that what a thread reads does not depend on how fast the runtime is; time
-  // passes only when a timed wait times out (the clock jumps to its deadline) and when a
-  // thread sleeps (the clock moves past the sleep's end). CPU-time clocks are the real ones.
-  std::int64_t now_ns(int clock) const;
-  void advance_clock_to(std::int64_t monotonic_ns);
-  // An absolute time on `clock` as a time on the execution's CLOCK_MONOTONIC, so that waits
-  // on different clocks can be ordered.
-  std::int64_t monotonic_ns(int clock, std::int64_t time_ns) const;
+  // For reports (execution_report.hpp): thread `id` of this execution, and its name.
+  const ManagedThread &thread(int id) const { return *threads_[static_cast<std::size_t>(id)]; }
+  std::string label(int id) const;
 
   // --- Worker side -------------------------------------------------------------------
   // Runs `self` from its first turn to its end, then hands the turn on.
@@ -233,15 +215,6 @@ public:
   [[noreturn]] void crash_thread(ManagedThread &self, const std::string &what);
 
 private:
-  struct HeldLock {
-    const void *lock;
-    LockType type;
-    int owner;
-    const interlace_site *site; // where it was taken, or the owner's latest line before
-    bool exact;                 // `site` is the acquiring call itself
-    Hold hold;
-  };
-
   // Grant::holder values besides thread ids.
   static constexpr int kController = -1;
   static constexpr int kAbandonedHolder = -2;
@@ -332,7 +305,7 @@ private:
   void after_park(ManagedThread &self);
   void run_free(ManagedThread &self);
   [[noreturn]] void end_thread(ManagedThread &self);
-  void reset_held_locks();
+
   void wait_during_teardown(ManagedThread &self);
   void fail(FailureKind kind, int thread, std::string message, std::string details);
   void set_failure(FailureKind kind, int thread, std::string message, std::string details);
@@ -342,16 +315,6 @@ private:
   void teardown_remaining();
   bool abandon();
   static bool stop_stuck_worker(Worker &worker);
-  std::string describe_deadlock() const;
-  std::string describe_positions() const;
-  std::string describe_threads() const;
-  std::string label(int id) const;
-  std::string describe_wait(const ManagedThread &thread) const;
-  std::string position(const ManagedThread &thread) const;
-  std::string describe_holders(const void *lock, Hold hold, const char *how) const;
-  std::string describe_cycle() const;
-  int holder_of(const ManagedThread &thread) const;
-  bool unwinds_cleanly(const ManagedThread &thread) const;
 
   Grant grant_;
   Turn turn_;
@@ -363,12 +326,10 @@ private:
   std::vector<int> candidates_;          // for executions with more threads than pick() inlines
   std::vector<std::size_t> merge_runs_;  // assemble_logs()'s cursors, kept for their capacity
   std::vector<std::size_t> merge_events_;
-  std::vector<HeldLock> held_;
-  std::vector<SyncState> sync_states_;
+  LockTable locks_;
+  SyncTable sync_;
+  ExecutionClock clock_;
   std::uint64_t wait_seq_ = 0;
-  std::int64_t clock_offset_ns_ = 0;
-  std::int64_t start_monotonic_ns_ = 0;
-  std::int64_t start_realtime_ns_ = 0;
 
   Strategy *strategy_ = nullptr;
   RunOptions options_;

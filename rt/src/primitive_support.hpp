@@ -53,7 +53,7 @@ inline WaitTarget wait_target(const Execution &execution, WaitKind kind, const v
                               int clock, const struct timespec *abstime) {
   WaitTarget target{kind, object, abstime != nullptr};
   if (abstime != nullptr) {
-    target.deadline_ns = execution.monotonic_ns(clock, nanoseconds(*abstime));
+    target.deadline_ns = execution.clock().monotonic_ns(clock, nanoseconds(*abstime));
   }
   return target;
 }
@@ -61,13 +61,6 @@ inline WaitTarget wait_target(const Execution &execution, WaitKind kind, const v
 // glibc keeps the owner's kernel thread id and the mutex type in the mutex itself.
 bool is_errorcheck(void *mutex);
 bool owned_by_caller(void *mutex);
-
-// Puts a lock left held by a thread of an ended execution back in its unlocked state, while
-// the lock still names that thread (its kernel thread id `tid`) as its holder; a rwlock only
-// when its `read_holds` read holds (all by the execution's threads) are all it has.
-void reset_mutex(void *mutex, int tid);
-void reset_rwlock(void *rwlock, int tid, int read_holds);
-void reset_spinlock(void *lock);
 
 // Mutex operations a condvar wait is built from: take the mutex cooperatively (a yield point,
 // then block while it is held; a timed acquisition times out only when nothing else can

@@ -50,7 +50,7 @@ int rwlock_acquire(ManagedThread &self, void *rwlock, bool write, int clock,
   Execution &execution = *self.execution;
   execution.step(self, sync_event(write ? EventKind::Lock : EventKind::ReadLock, rwlock));
   // glibc's own check: the caller holds the write lock.
-  if (execution.holds(rwlock, self, Execution::Hold::Exclusive)) {
+  if (execution.locks().holds(rwlock, self, LockTable::Hold::Exclusive)) {
     return EDEADLK;
   }
   if (abstime != nullptr && !valid_timespec(abstime)) {
@@ -64,8 +64,8 @@ int rwlock_acquire(ManagedThread &self, void *rwlock, bool write, int clock,
                                         : real::pthread_rwlock_tryrdlock(rwlock);
                          });
   if (rc == 0) {
-    execution.note_acquired(rwlock, Execution::LockType::RwLock, self,
-                            write ? Execution::Hold::Exclusive : Execution::Hold::Read);
+    execution.locks().note_acquired(rwlock, LockTable::Type::RwLock, self,
+                                    write ? LockTable::Hold::Exclusive : LockTable::Hold::Read);
   }
   return rc;
 }
@@ -82,8 +82,8 @@ int rwlock_trylock(ManagedThread &self, void *rwlock, bool write) {
   const int rc =
       write ? real::pthread_rwlock_trywrlock(rwlock) : real::pthread_rwlock_tryrdlock(rwlock);
   if (rc == 0) {
-    execution.note_acquired(rwlock, Execution::LockType::RwLock, self,
-                            write ? Execution::Hold::Exclusive : Execution::Hold::Read);
+    execution.locks().note_acquired(rwlock, LockTable::Type::RwLock, self,
+                                    write ? LockTable::Hold::Exclusive : LockTable::Hold::Read);
   }
   return rc;
 }
@@ -101,43 +101,6 @@ bool is_errorcheck(void *mutex) {
 
 bool owned_by_caller(void *mutex) { return as_mutex(mutex)->__data.__owner == raw_gettid(); }
 
-// The fields are glibc's (2.36, as in Debian 12): the lock word, the recursion count, the
-// owner and the user count go back to what PTHREAD_MUTEX_INITIALIZER has; the type stays.
-// Robust mutexes are left alone: the next locker gets EOWNERDEAD, as it should.
-void reset_mutex(void *mutex, int tid) {
-  constexpr int kRobust = 16; // glibc's internal PTHREAD_MUTEX_ROBUST_NORMAL_NP bit of __kind
-  pthread_mutex_t *m = as_mutex(mutex);
-  if (m->__data.__owner != tid || (m->__data.__kind & kRobust) != 0) {
-    return;
-  }
-  __atomic_store_n(&m->__data.__lock, 0, __ATOMIC_RELEASE);
-  m->__data.__count = 0;
-  m->__data.__owner = 0;
-  m->__data.__nusers = 0;
-}
-
-void reset_rwlock(void *rwlock, int tid, int read_holds) {
-  auto *lock = static_cast<pthread_rwlock_t *>(rwlock);
-  constexpr unsigned kReaderShift = 3; // glibc's PTHREAD_RWLOCK_READER_SHIFT
-  const bool written_by_holder = lock->__data.__cur_writer == tid;
-  const bool read_by_holders =
-      lock->__data.__cur_writer == 0 && read_holds > 0 &&
-      (lock->__data.__readers >> kReaderShift) == static_cast<unsigned>(read_holds);
-  if (!written_by_holder && !read_by_holders) {
-    return;
-  }
-  lock->__data.__readers = 0;
-  lock->__data.__writers = 0;
-  lock->__data.__wrphase_futex = 0;
-  lock->__data.__writers_futex = 0;
-  lock->__data.__cur_writer = 0;
-}
-
-// Its held value is the architecture's (x86-64's glibc counts down from 1), so init says it.
-void reset_spinlock(void *lock) {
-  pthread_spin_init(static_cast<pthread_spinlock_t *>(lock), PTHREAD_PROCESS_PRIVATE);
-}
-
 // A timed acquisition (abstime on `clock`) times out only when no other managed thread can
 // run: that is how the runtime models time.
 int lock_mutex(ManagedThread &self, void *mutex, int clock, const struct timespec *abstime) {
@@ -147,7 +110,7 @@ int lock_mutex(ManagedThread &self, void *mutex, int clock, const struct timespe
   for (;;) {
     const int rc = real::pthread_mutex_trylock(mutex);
     if (rc == 0 || rc == EOWNERDEAD) {
-      execution.note_acquired(mutex, Execution::LockType::Mutex, self);
+      execution.locks().note_acquired(mutex, LockTable::Type::Mutex, self);
       return rc;
     }
     if (rc != EBUSY) {
@@ -171,7 +134,7 @@ void relock_mutex_unwinding(ManagedThread &self, void *mutex) {
   const int rc = acquire(self, WaitTarget{WaitKind::Mutex, mutex}, EBUSY,
                          [&] { return real::pthread_mutex_trylock(mutex); });
   if (rc == 0 || rc == EOWNERDEAD) {
-    self.execution->note_acquired(mutex, Execution::LockType::Mutex, self);
+    self.execution->locks().note_acquired(mutex, LockTable::Type::Mutex, self);
   }
 }
 
@@ -185,7 +148,7 @@ int unlock_mutex(ManagedThread &self, void *mutex) {
   }
   const int rc = real::pthread_mutex_unlock(mutex);
   if (rc == 0 && fully_released(mutex)) {
-    execution.note_released(mutex);
+    execution.locks().note_released(mutex);
     execution.wake_all(WaitKind::Mutex, mutex);
   }
   return rc;
@@ -284,7 +247,7 @@ int pthread_mutex_trylock(ManagedThread &self, void *mutex) {
   }
   const int rc = real::pthread_mutex_trylock(mutex);
   if (rc == 0 || rc == EOWNERDEAD) {
-    execution.note_acquired(mutex, Execution::LockType::Mutex, self);
+    execution.locks().note_acquired(mutex, LockTable::Type::Mutex, self);
   }
   return rc;
 }
@@ -365,7 +328,7 @@ int pthread_rwlock_unlock(ManagedThread &self, void *rwlock) {
   RuntimeSection section(self);
   Execution &execution = *self.execution;
   step_through_teardown(self, sync_event(EventKind::Unlock, rwlock));
-  if (!execution.note_released(rwlock, self) && self.unwinding) {
+  if (!execution.locks().note_released(rwlock, self) && self.unwinding) {
     return EPERM; // not ours: a thread being unwound must not release another's hold
   }
   const int rc = real::pthread_rwlock_unlock(rwlock);
@@ -385,7 +348,7 @@ int pthread_spin_lock(ManagedThread &self, void *lock) {
     const int rc = acquire(self, WaitTarget{WaitKind::Spin, lock}, EBUSY,
                            [&] { return real::pthread_spin_trylock(lock); });
     if (rc == 0) {
-      execution.note_acquired(lock, Execution::LockType::Spin, self);
+      execution.locks().note_acquired(lock, LockTable::Type::Spin, self);
     }
     return rc;
   });
@@ -402,7 +365,7 @@ int pthread_spin_trylock(ManagedThread &self, void *lock) {
   }
   const int rc = real::pthread_spin_trylock(lock);
   if (rc == 0) {
-    execution.note_acquired(lock, Execution::LockType::Spin, self);
+    execution.locks().note_acquired(lock, LockTable::Type::Spin, self);
   }
   return rc;
 }
@@ -411,11 +374,11 @@ int pthread_spin_unlock(ManagedThread &self, void *lock) {
   RuntimeSection section(self);
   Execution &execution = *self.execution;
   step_through_teardown(self, sync_event(EventKind::Unlock, lock));
-  if (self.unwinding && !execution.holds(lock, self, Execution::Hold::Exclusive)) {
+  if (self.unwinding && !execution.locks().holds(lock, self, LockTable::Hold::Exclusive)) {
     return EPERM;
   }
   const int rc = real::pthread_spin_unlock(lock);
-  execution.note_released(lock);
+  execution.locks().note_released(lock);
   execution.wake_all(WaitKind::Spin, lock);
   return rc;
 }

@@ -1,5 +1,5 @@
 // Sleeping and the clock in managed threads. A sleep is a yield point and no real sleep; the
-// execution's clock (Execution::now_ns) then moves past the sleep's end, so the sleeper sees
+// execution's clock (ExecutionClock::now_ns) then moves past the sleep's end, so the sleeper sees
 // the time it asked for pass. Timed waits are elsewhere: they time out only when nothing else
 // can run, and the clock then jumps to their deadline (Execution::pick).
 #include <cerrno>
@@ -27,12 +27,12 @@ void sleep_until(ManagedThread &self, std::int64_t until) {
   RuntimeSection section(self);
   Execution &execution = *self.execution;
   execution.step(self, sync_event(EventKind::Sleep, nullptr));
-  execution.advance_clock_to(until);
+  execution.clock().advance_to(until);
 }
 
 void sleep_for(ManagedThread &self, std::int64_t duration_ns) {
   RuntimeSection section(self);
-  sleep_until(self, saturating_add(self.execution->now_ns(CLOCK_MONOTONIC), duration_ns));
+  sleep_until(self, saturating_add(self.execution->clock().now_ns(CLOCK_MONOTONIC), duration_ns));
 }
 
 } // namespace
@@ -73,7 +73,7 @@ int clock_nanosleep(ManagedThread &self, int clock, int flags, const struct time
   }
   if ((flags & TIMER_ABSTIME) != 0) {
     // The execution's clocks differ from the real ones by the same offset.
-    const std::int64_t remaining_ns = nanoseconds(*request) - execution.now_ns(clock);
+    const std::int64_t remaining_ns = nanoseconds(*request) - execution.clock().now_ns(clock);
     sleep_for(self, remaining_ns > 0 ? remaining_ns : 0);
   } else if (request->tv_sec < 0) {
     return EINVAL;
@@ -95,7 +95,7 @@ int clock_gettime(ManagedThread &self, int clock, struct timespec *time) {
   if (rc != 0 || !measures_elapsed_time(clock)) {
     return rc;
   }
-  const std::int64_t now = self.execution->now_ns(clock);
+  const std::int64_t now = self.execution->clock().now_ns(clock);
   time->tv_sec = static_cast<time_t>(now / kNanosecondsPerSecond);
   time->tv_nsec = static_cast<long>(now % kNanosecondsPerSecond);
   return 0;

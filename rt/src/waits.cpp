@@ -132,8 +132,9 @@ long futex_wait(ManagedThread &self, std::uint32_t *word, std::uint32_t expected
     target.value = expected;
     if (timeout != nullptr) {
       target.timed = true;
-      target.deadline_ns = absolute ? execution.monotonic_ns(clock, nanoseconds(*timeout))
-                                    : execution.now_ns(CLOCK_MONOTONIC) + nanoseconds(*timeout);
+      target.deadline_ns = absolute
+                               ? execution.clock().monotonic_ns(clock, nanoseconds(*timeout))
+                               : execution.clock().now_ns(CLOCK_MONOTONIC) + nanoseconds(*timeout);
     }
     self.futex_bitset = bitset;
     execution.block(self, target);
@@ -241,7 +242,7 @@ int pthread_barrier_wait(ManagedThread &self, void *barrier) {
   Execution &execution = *self.execution;
   return error_on_teardown(EINVAL, [&] {
     execution.step(self, sync_event(EventKind::Wait, barrier));
-    Execution::SyncState &state = execution.sync_state(barrier);
+    SyncTable::State &state = execution.sync().state(barrier);
     if (state.count == 0) {
       state.count = static_cast<const GlibcBarrier *>(barrier)->count;
     }
@@ -252,7 +253,7 @@ int pthread_barrier_wait(ManagedThread &self, void *barrier) {
       return PTHREAD_BARRIER_SERIAL_THREAD;
     }
     const std::uint64_t round = state.round;
-    while (execution.sync_state(barrier).round == round) {
+    while (execution.sync().state(barrier).round == round) {
       execution.block(self, WaitTarget{WaitKind::Barrier, barrier});
     }
     return 0;
@@ -272,7 +273,7 @@ int pthread_once(ManagedThread &self, void *control, real::OnceRoutine init) {
       if (once_done(control)) {
         return 0;
       }
-      Execution::SyncState &state = execution.sync_state(control);
+      SyncTable::State &state = execution.sync().state(control);
       if (state.owner < 0) {
         state.owner = self.id;
         break;
@@ -283,7 +284,7 @@ int pthread_once(ManagedThread &self, void *control, real::OnceRoutine init) {
   }
   const auto finished = [&] {
     RuntimeSection section(self);
-    execution.sync_state(control).owner = -1;
+    execution.sync().state(control).owner = -1;
     execution.wake_all(WaitKind::Once, control);
   };
   int rc = 0;
