@@ -19,93 +19,33 @@ using interlace::rt::detail::ManagedThread;
 namespace managed = interlace::rt::detail::managed;
 namespace real = interlace::rt::real;
 
+using interlace::rt::real::OnceRoutine;
+using interlace::rt::real::StartRoutine;
+using interlace::rt::real::ThreadHandle;
+
+// The table's functions (intercepted.def).
 // NOLINTBEGIN(bugprone-macro-parentheses)
-#define INTERLACE_INTERCEPT(ret, name, params, ...)                                                \
+#define INTERLACE_FUNCTION(family, ret, name, params, args)                                        \
   extern "C" ret name params {                                                                     \
     if (ManagedThread *self = managed_self()) {                                                    \
-      return managed::name(*self __VA_OPT__(, ) __VA_ARGS__);                                      \
+      return managed::name(*self INTERLACE_AFTER_SELF args);                                       \
     }                                                                                              \
-    return real::name(__VA_ARGS__);                                                                \
+    return real::name args;                                                                        \
   }
+#define INTERLACE_FUNCTION_VERSIONED(family, ret, name, version, params, args)                     \
+  INTERLACE_FUNCTION(family, ret, name, params, args)
+#include "intercepted.def"
+#undef INTERLACE_FUNCTION_VERSIONED
+#undef INTERLACE_FUNCTION
 // NOLINTEND(bugprone-macro-parentheses)
 
 // --- threads -------------------------------------------------------------------------------
-INTERLACE_INTERCEPT(int, pthread_create,
-                    (real::ThreadHandle * thread, const void *attr, real::StartRoutine start,
-                     void *arg),
-                    thread, attr, start, arg)
-INTERLACE_INTERCEPT(int, pthread_join, (real::ThreadHandle thread, void **retval), thread, retval)
-INTERLACE_INTERCEPT(int, pthread_detach, (real::ThreadHandle thread), thread)
-
 extern "C" [[noreturn]] void pthread_exit(void *retval) {
   if (ManagedThread *self = managed_self()) {
     managed::pthread_exit(*self, retval);
   }
   real::pthread_exit(retval);
 }
-
-// --- mutexes -------------------------------------------------------------------------------
-INTERLACE_INTERCEPT(int, pthread_mutex_lock, (void *mutex), mutex)
-INTERLACE_INTERCEPT(int, pthread_mutex_trylock, (void *mutex), mutex)
-INTERLACE_INTERCEPT(int, pthread_mutex_timedlock, (void *mutex, const struct timespec *abstime),
-                    mutex, abstime)
-INTERLACE_INTERCEPT(int, pthread_mutex_clocklock,
-                    (void *mutex, int clock, const struct timespec *abstime), mutex, clock, abstime)
-INTERLACE_INTERCEPT(int, pthread_mutex_unlock, (void *mutex), mutex)
-
-// --- condition variables -------------------------------------------------------------------
-INTERLACE_INTERCEPT(int, pthread_cond_wait, (void *cond, void *mutex), cond, mutex)
-INTERLACE_INTERCEPT(int, pthread_cond_timedwait,
-                    (void *cond, void *mutex, const struct timespec *abstime), cond, mutex, abstime)
-INTERLACE_INTERCEPT(int, pthread_cond_clockwait,
-                    (void *cond, void *mutex, int clock, const struct timespec *abstime), cond,
-                    mutex, clock, abstime)
-INTERLACE_INTERCEPT(int, pthread_cond_signal, (void *cond), cond)
-INTERLACE_INTERCEPT(int, pthread_cond_broadcast, (void *cond), cond)
-
-// --- rwlocks -------------------------------------------------------------------------------
-INTERLACE_INTERCEPT(int, pthread_rwlock_rdlock, (void *rwlock), rwlock)
-INTERLACE_INTERCEPT(int, pthread_rwlock_tryrdlock, (void *rwlock), rwlock)
-INTERLACE_INTERCEPT(int, pthread_rwlock_timedrdlock, (void *rwlock, const struct timespec *abstime),
-                    rwlock, abstime)
-INTERLACE_INTERCEPT(int, pthread_rwlock_clockrdlock,
-                    (void *rwlock, int clock, const struct timespec *abstime), rwlock, clock,
-                    abstime)
-INTERLACE_INTERCEPT(int, pthread_rwlock_wrlock, (void *rwlock), rwlock)
-INTERLACE_INTERCEPT(int, pthread_rwlock_trywrlock, (void *rwlock), rwlock)
-INTERLACE_INTERCEPT(int, pthread_rwlock_timedwrlock, (void *rwlock, const struct timespec *abstime),
-                    rwlock, abstime)
-INTERLACE_INTERCEPT(int, pthread_rwlock_clockwrlock,
-                    (void *rwlock, int clock, const struct timespec *abstime), rwlock, clock,
-                    abstime)
-INTERLACE_INTERCEPT(int, pthread_rwlock_unlock, (void *rwlock), rwlock)
-
-// --- semaphores ----------------------------------------------------------------------------
-INTERLACE_INTERCEPT(int, sem_wait, (void *sem), sem)
-INTERLACE_INTERCEPT(int, sem_trywait, (void *sem), sem)
-INTERLACE_INTERCEPT(int, sem_timedwait, (void *sem, const struct timespec *abstime), sem, abstime)
-INTERLACE_INTERCEPT(int, sem_clockwait, (void *sem, int clock, const struct timespec *abstime), sem,
-                    clock, abstime)
-INTERLACE_INTERCEPT(int, sem_post, (void *sem), sem)
-
-// --- spinlocks, barriers, once -------------------------------------------------------------
-INTERLACE_INTERCEPT(int, pthread_spin_lock, (void *lock), lock)
-INTERLACE_INTERCEPT(int, pthread_spin_trylock, (void *lock), lock)
-INTERLACE_INTERCEPT(int, pthread_spin_unlock, (void *lock), lock)
-INTERLACE_INTERCEPT(int, pthread_barrier_wait, (void *barrier), barrier)
-INTERLACE_INTERCEPT(int, pthread_once, (void *control, real::OnceRoutine init), control, init)
-
-// --- sleep and time ------------------------------------------------------------------------
-INTERLACE_INTERCEPT(unsigned, sleep, (unsigned seconds), seconds)
-INTERLACE_INTERCEPT(int, usleep, (unsigned useconds), useconds)
-INTERLACE_INTERCEPT(int, nanosleep, (const struct timespec *request, struct timespec *remaining),
-                    request, remaining)
-INTERLACE_INTERCEPT(int, clock_nanosleep,
-                    (int clock, int flags, const struct timespec *request,
-                     struct timespec *remaining),
-                    clock, flags, request, remaining)
-INTERLACE_INTERCEPT(int, sched_yield, ())
-INTERLACE_INTERCEPT(int, clock_gettime, (int clock, struct timespec *time), clock, time)
 
 // --- futex ---------------------------------------------------------------------------------
 // syscall() is variadic: every call is forwarded with six arguments, as glibc's does.

@@ -21,65 +21,27 @@ ManagedThread *managed_self() noexcept;
 
 namespace managed {
 
-// Threads
-int pthread_create(ManagedThread &self, real::ThreadHandle *thread, const void *attr,
-                   real::StartRoutine start, void *arg);
-int pthread_join(ManagedThread &self, real::ThreadHandle thread, void **retval);
-int pthread_detach(ManagedThread &self, real::ThreadHandle thread);
+using real::OnceRoutine;
+using real::StartRoutine;
+using real::ThreadHandle;
+
+// The table's functions (intercepted.def), each with the calling managed thread first.
+// Threads: primitives.cpp; mutexes, of every type (normal, recursive, error-checking, robust,
+// priority-inheriting): primitives.cpp; condition variables, modelled without the real
+// condvar: waits.cpp; rwlocks and spinlocks: primitives.cpp; semaphores, barriers, once:
+// waits.cpp; sleeping (a yield point, no real sleep) and the execution's clock: time.cpp.
+// `(a, b)` after a leading argument: `f(self INTERLACE_AFTER_SELF (a, b))` is `f(self, a, b)`,
+// and `f(self)` for `()`. Also used by interceptors.cpp.
+#define INTERLACE_AFTER_SELF(...) __VA_OPT__(, ) __VA_ARGS__
+#define INTERLACE_FUNCTION(family, ret, name, params, args)                                        \
+  ret name(ManagedThread &self INTERLACE_AFTER_SELF params);
+#define INTERLACE_FUNCTION_VERSIONED(family, ret, name, version, params, args)                     \
+  INTERLACE_FUNCTION(family, ret, name, params, args)
+#include "intercepted.def"
+#undef INTERLACE_FUNCTION_VERSIONED
+#undef INTERLACE_FUNCTION
+
 [[noreturn]] void pthread_exit(ManagedThread &self, void *retval);
-
-// Mutexes, of every type (normal, recursive, error-checking, robust, priority-inheriting)
-int pthread_mutex_lock(ManagedThread &self, void *mutex);
-int pthread_mutex_trylock(ManagedThread &self, void *mutex);
-int pthread_mutex_timedlock(ManagedThread &self, void *mutex, const struct timespec *abstime);
-int pthread_mutex_clocklock(ManagedThread &self, void *mutex, int clock,
-                            const struct timespec *abstime);
-int pthread_mutex_unlock(ManagedThread &self, void *mutex);
-
-// Condition variables: modelled without the real condvar (see waits.cpp)
-int pthread_cond_wait(ManagedThread &self, void *cond, void *mutex);
-int pthread_cond_timedwait(ManagedThread &self, void *cond, void *mutex,
-                           const struct timespec *abstime);
-int pthread_cond_clockwait(ManagedThread &self, void *cond, void *mutex, int clock,
-                           const struct timespec *abstime);
-int pthread_cond_signal(ManagedThread &self, void *cond);
-int pthread_cond_broadcast(ManagedThread &self, void *cond);
-
-// Read-write locks
-int pthread_rwlock_rdlock(ManagedThread &self, void *rwlock);
-int pthread_rwlock_tryrdlock(ManagedThread &self, void *rwlock);
-int pthread_rwlock_timedrdlock(ManagedThread &self, void *rwlock, const struct timespec *abstime);
-int pthread_rwlock_clockrdlock(ManagedThread &self, void *rwlock, int clock,
-                               const struct timespec *abstime);
-int pthread_rwlock_wrlock(ManagedThread &self, void *rwlock);
-int pthread_rwlock_trywrlock(ManagedThread &self, void *rwlock);
-int pthread_rwlock_timedwrlock(ManagedThread &self, void *rwlock, const struct timespec *abstime);
-int pthread_rwlock_clockwrlock(ManagedThread &self, void *rwlock, int clock,
-                               const struct timespec *abstime);
-int pthread_rwlock_unlock(ManagedThread &self, void *rwlock);
-
-// Semaphores
-int sem_wait(ManagedThread &self, void *sem);
-int sem_trywait(ManagedThread &self, void *sem);
-int sem_timedwait(ManagedThread &self, void *sem, const struct timespec *abstime);
-int sem_clockwait(ManagedThread &self, void *sem, int clock, const struct timespec *abstime);
-int sem_post(ManagedThread &self, void *sem);
-
-// Spinlocks, barriers, once
-int pthread_spin_lock(ManagedThread &self, void *lock);
-int pthread_spin_trylock(ManagedThread &self, void *lock);
-int pthread_spin_unlock(ManagedThread &self, void *lock);
-int pthread_barrier_wait(ManagedThread &self, void *barrier);
-int pthread_once(ManagedThread &self, void *control, real::OnceRoutine init);
-
-// Sleeping (a yield point; no real sleep) and the execution's clock
-unsigned sleep(ManagedThread &self, unsigned seconds);
-int usleep(ManagedThread &self, unsigned useconds);
-int nanosleep(ManagedThread &self, const struct timespec *request, struct timespec *remaining);
-int clock_nanosleep(ManagedThread &self, int clock, int flags, const struct timespec *request,
-                    struct timespec *remaining);
-int sched_yield(ManagedThread &self);
-int clock_gettime(ManagedThread &self, int clock, struct timespec *time);
 
 // Futex wait and wake; every other system call goes to the real syscall()
 long syscall(ManagedThread &self, long number, long a1, long a2, long a3, long a4, long a5,

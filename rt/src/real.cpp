@@ -36,82 +36,19 @@ void *resolve(std::atomic<void *> &slot, const char *name, const char *version =
 // `params` is a parenthesised parameter list and `args` an argument list, so they cannot be
 // wrapped in further parentheses.
 // NOLINTBEGIN(bugprone-macro-parentheses)
-#define INTERLACE_REAL(ret, name, params, args)                                                    \
+#define INTERLACE_FUNCTION(family, ret, name, params, args)                                        \
   ret name params {                                                                                \
     static std::atomic<void *> slot{nullptr};                                                      \
     return reinterpret_cast<ret(*) params>(resolve(slot, #name)) args;                             \
   }
-// For symbols libc exports in several versions, of which dlsym would pick the wrong one.
-#define INTERLACE_REAL_VERSIONED(ret, name, version, params, args)                                 \
+#define INTERLACE_FUNCTION_VERSIONED(family, ret, name, version, params, args)                     \
   ret name params {                                                                                \
     static std::atomic<void *> slot{nullptr};                                                      \
     return reinterpret_cast<ret(*) params>(resolve(slot, #name, version)) args;                    \
   }
-
-INTERLACE_REAL(int, pthread_create,
-               (ThreadHandle * thread, const void *attr, StartRoutine start, void *arg),
-               (thread, attr, start, arg))
-INTERLACE_REAL(int, pthread_join, (ThreadHandle thread, void **retval), (thread, retval))
-INTERLACE_REAL(int, pthread_detach, (ThreadHandle thread), (thread))
-
-INTERLACE_REAL(int, pthread_mutex_lock, (void *mutex), (mutex))
-INTERLACE_REAL(int, pthread_mutex_trylock, (void *mutex), (mutex))
-INTERLACE_REAL(int, pthread_mutex_timedlock, (void *mutex, const struct timespec *abstime),
-               (mutex, abstime))
-INTERLACE_REAL(int, pthread_mutex_clocklock,
-               (void *mutex, int clock, const struct timespec *abstime), (mutex, clock, abstime))
-INTERLACE_REAL(int, pthread_mutex_unlock, (void *mutex), (mutex))
-
-INTERLACE_REAL_VERSIONED(int, pthread_cond_wait, "GLIBC_2.3.2", (void *cond, void *mutex),
-                         (cond, mutex))
-INTERLACE_REAL_VERSIONED(int, pthread_cond_timedwait, "GLIBC_2.3.2",
-                         (void *cond, void *mutex, const struct timespec *abstime),
-                         (cond, mutex, abstime))
-INTERLACE_REAL(int, pthread_cond_clockwait,
-               (void *cond, void *mutex, int clock, const struct timespec *abstime),
-               (cond, mutex, clock, abstime))
-INTERLACE_REAL_VERSIONED(int, pthread_cond_signal, "GLIBC_2.3.2", (void *cond), (cond))
-INTERLACE_REAL_VERSIONED(int, pthread_cond_broadcast, "GLIBC_2.3.2", (void *cond), (cond))
-
-INTERLACE_REAL(int, pthread_rwlock_rdlock, (void *rwlock), (rwlock))
-INTERLACE_REAL(int, pthread_rwlock_tryrdlock, (void *rwlock), (rwlock))
-INTERLACE_REAL(int, pthread_rwlock_timedrdlock, (void *rwlock, const struct timespec *abstime),
-               (rwlock, abstime))
-INTERLACE_REAL(int, pthread_rwlock_clockrdlock,
-               (void *rwlock, int clock, const struct timespec *abstime), (rwlock, clock, abstime))
-INTERLACE_REAL(int, pthread_rwlock_wrlock, (void *rwlock), (rwlock))
-INTERLACE_REAL(int, pthread_rwlock_trywrlock, (void *rwlock), (rwlock))
-INTERLACE_REAL(int, pthread_rwlock_timedwrlock, (void *rwlock, const struct timespec *abstime),
-               (rwlock, abstime))
-INTERLACE_REAL(int, pthread_rwlock_clockwrlock,
-               (void *rwlock, int clock, const struct timespec *abstime), (rwlock, clock, abstime))
-INTERLACE_REAL(int, pthread_rwlock_unlock, (void *rwlock), (rwlock))
-
-INTERLACE_REAL(int, sem_wait, (void *sem), (sem))
-INTERLACE_REAL(int, sem_trywait, (void *sem), (sem))
-INTERLACE_REAL(int, sem_timedwait, (void *sem, const struct timespec *abstime), (sem, abstime))
-INTERLACE_REAL(int, sem_clockwait, (void *sem, int clock, const struct timespec *abstime),
-               (sem, clock, abstime))
-INTERLACE_REAL(int, sem_post, (void *sem), (sem))
-
-INTERLACE_REAL(int, pthread_spin_lock, (void *lock), (lock))
-INTERLACE_REAL(int, pthread_spin_trylock, (void *lock), (lock))
-INTERLACE_REAL(int, pthread_spin_unlock, (void *lock), (lock))
-INTERLACE_REAL(int, pthread_barrier_wait, (void *barrier), (barrier))
-INTERLACE_REAL(int, pthread_once, (void *control, OnceRoutine init), (control, init))
-
-INTERLACE_REAL(unsigned, sleep, (unsigned seconds), (seconds))
-INTERLACE_REAL(int, usleep, (unsigned useconds), (useconds))
-INTERLACE_REAL(int, nanosleep, (const struct timespec *request, struct timespec *remaining),
-               (request, remaining))
-INTERLACE_REAL(int, clock_nanosleep,
-               (int clock, int flags, const struct timespec *request, struct timespec *remaining),
-               (clock, flags, request, remaining))
-INTERLACE_REAL(int, sched_yield, (), ())
-INTERLACE_REAL(int, clock_gettime, (int clock, struct timespec *time), (clock, time))
-
-#undef INTERLACE_REAL_VERSIONED
-#undef INTERLACE_REAL
+#include "intercepted.def"
+#undef INTERLACE_FUNCTION_VERSIONED
+#undef INTERLACE_FUNCTION
 // NOLINTEND(bugprone-macro-parentheses)
 
 long syscall(long number, long a1, long a2, long a3, long a4, long a5, long a6) {

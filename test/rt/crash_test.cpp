@@ -36,7 +36,9 @@ volatile int g_zero = 0;
 volatile long g_depth_limit = 1L << 40;
 
 int recurse(long depth) {
-  char frame[16384]; // few yield points per megabyte: the stack ends before max_steps
+  // Few yield points per megabyte, so the stack ends before max_steps; smaller than the guard
+  // page, so that the overflow faults there instead of writing past it into another stack.
+  char frame[2048];
   frame[0] = static_cast<char>(depth);
   asm volatile("" : : "r"(frame) : "memory"); // the whole frame stays
   if (depth > g_depth_limit) {
