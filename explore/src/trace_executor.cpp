@@ -4,6 +4,7 @@
 #include <regex>
 #include <set>
 
+#include "exploration_lock.hpp"
 #include "interlace/rt/executor.hpp"
 #include "interlace/trace_markers.hpp"
 #include "trace_strategy.hpp"
@@ -78,6 +79,7 @@ void TraceExecutor::wait(std::chrono::milliseconds timeout) {
     throw UsageError("TraceExecutor::wait was called from a managed thread; nested executions "
                      "are not supported");
   }
+  const auto lock = detail::lock_exploration(); // the runtime runs one execution at a time
   const std::vector<Step> &steps = schedule_.steps();
   std::vector<detail::TraceStep> resolved;
   for (std::size_t i = 0; i < steps.size(); ++i) {
