@@ -1,8 +1,9 @@
 #include "environment.hpp"
 
-#include <cerrno>
+#include <charconv>
 #include <cstdlib>
 #include <limits>
+#include <string_view>
 
 #include "interlace/errors.hpp"
 
@@ -17,13 +18,30 @@ std::optional<std::string> variable(const char *name) {
   return std::string(value);
 }
 
+// Decimal, or hexadecimal after 0x: nothing else (no sign, no spaces, no octal), so that a
+// typo is an error rather than another number.
 std::uint64_t parse_unsigned(const char *name, const std::string &text, std::uint64_t max,
                              const char *hint) {
-  errno = 0;
-  char *end = nullptr;
-  const unsigned long long value = std::strtoull(text.c_str(), &end, 0);
-  if (errno != 0 || end == text.c_str() || *end != '\0' || text[0] == '-' || value > max) {
-    throw UsageError(std::string(name) + "='" + text + "' is not a valid number; " + hint);
+  std::string_view digits = text;
+  int base = 10;
+  if (digits.starts_with("0x") || digits.starts_with("0X")) {
+    digits.remove_prefix(2);
+    base = 16;
+  }
+  std::uint64_t value = 0;
+  const auto [end, error] =
+      std::from_chars(digits.data(), digits.data() + digits.size(), value, base);
+  const bool complete = !digits.empty() && end == digits.data() + digits.size();
+  if (error == std::errc::result_out_of_range ||
+      (complete && error == std::errc() && value > max)) {
+    throw UsageError(std::string(name) + "='" + text + "' is out of range: at most " +
+                     std::to_string(max) + " (in decimal, or in hexadecimal after 0x); " + hint);
+  }
+  if (!complete || error != std::errc()) {
+    throw UsageError(std::string(name) + "='" + text +
+                     "' is not a number: write it in decimal (42) or in hexadecimal after 0x "
+                     "(0x2a), without sign or spaces; " +
+                     hint);
   }
   return value;
 }

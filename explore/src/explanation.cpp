@@ -20,6 +20,8 @@ const char *title(Verdict verdict) {
   switch (verdict) {
   case Verdict::InvariantViolated:
     return "Race found";
+  case Verdict::AssertionFailed:
+    return "Assertion failed";
   case Verdict::Exception:
     return "Exception";
   case Verdict::Deadlock:
@@ -169,11 +171,32 @@ std::string explain(const ExplanationInput &input) {
             (input.shrunk && !timeout ? "shrunk to " : "not shrunk, ") +
             plural(failure.preemptions, "preemption") + ".\n";
   }
+  if (!input.from_replay_token && !input.shrink_stop.empty()) {
+    text += "  shrinking stopped after " + plural(input.shrink_attempts, "attempt") + " (" +
+            input.shrink_stop + "); the schedule may not be minimal.\n";
+  }
   if (failure.verdict == Verdict::InvariantViolated) {
     text += "  The invariant does not hold after this interleaving.\n";
     text += "  " + classify(failure.trace, memory).sentence + "\n";
+  } else if (failure.verdict == Verdict::AssertionFailed) {
+    std::string assertion = failure.assertion;
+    for (std::size_t at = assertion.find('\n'); at != std::string::npos;
+         at = assertion.find('\n', at + 1)) {
+      assertion.insert(at + 1, "    ");
+    }
+    text += "  " + assertion + "\n";
+    if (const Classification race = classify(failure.trace, memory); race.kind != RaceKind::None) {
+      text += "  " + race.sentence + "\n";
+    }
   } else {
     text += "  " + failure.outcome.message + "\n" + failure.outcome.details;
+  }
+  if (failure.verdict == Verdict::Livelock) {
+    // Long legitimate executions end here too: say which knob raises the cap.
+    text += "  The execution reached the step cap of " + std::to_string(input.max_steps) +
+            " steps (ExploreOptions::max_steps) without finishing. If the threads legitimately "
+            "take that many steps, raise it, e.g. {.max_steps = " +
+            std::to_string(static_cast<long long>(input.max_steps) * 10) + "}.\n";
   }
   const TraceModel model = build_trace(failure.trace, memory, input.verbose);
   if (!model.lines.empty()) {

@@ -16,6 +16,9 @@ struct ExplanationInput {
   int max_attempts = 0;
   int unique_interleavings = 0;
   bool shrunk = false;
+  int max_steps = 0;       // ExploreOptions::max_steps, named by a livelock's report
+  int shrink_attempts = 0; // executions spent shrinking
+  std::string shrink_stop; // the budget that ended shrinking early, if one did
   bool from_replay_token = false;
   bool stopped_by_timeout = false;
   bool saw_yield_points = true;

@@ -12,9 +12,11 @@
 #include <unordered_set>
 #include <vector>
 
+#include "assertions.hpp"
 #include "command_line.hpp"
 #include "environment.hpp"
 #include "explanation.hpp"
+#include "exploration_lock.hpp"
 #include "interlace/explore.hpp"
 #include "interlace/rt/choice_strategy.hpp"
 #include "interlace/rt/executor.hpp"
@@ -30,6 +32,15 @@ namespace interlace::detail {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// RapidCheck reserves memory for all of its maxSuccess test cases up front (and multiplies
+// maxSuccess by the discard ratio in an int), so larger attempt counts are run as several
+// RapidCheck runs of at most this many attempts, each with a seed derived from the first.
+constexpr int kAttemptsPerRapidCheckRun = 100000;
+
+// Shrinking gets at most this share of ExploreOptions::timeout, counted from the first
+// failure, so that a slow failure (long executions) leaves time to replay and report it.
+constexpr int kShrinkShareOfTimeout = 4; // a quarter
 
 // Draws each choice from RapidCheck, so that RapidCheck records and shrinks it. Called on
 // whichever managed thread holds the turn; only one runs at a time, and RapidCheck's
@@ -77,6 +88,13 @@ std::uint64_t fresh_seed() {
   return (static_cast<std::uint64_t>(device()) << 32) ^ device();
 }
 
+std::uint64_t splitmix64(std::uint64_t value) {
+  value += 0x9e3779b97f4a7c15ULL;
+  value = (value ^ (value >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  value = (value ^ (value >> 27)) * 0x94d049bb133111ebULL;
+  return value ^ (value >> 31);
+}
+
 std::uint64_t schedule_hash(std::span<const int> schedule) {
   std::uint64_t hash = 0xcbf29ce484222325ULL;
   for (int thread : schedule) {
@@ -105,6 +123,10 @@ void validate(const ExplorationSpec &spec, const ExploreOptions &options) {
     throw UsageError("ExploreOptions::max_ops must not be negative, got " +
                      std::to_string(options.max_ops));
   }
+  if (options.max_shrinks < 0) {
+    throw UsageError("ExploreOptions::max_shrinks must not be negative, got " +
+                     std::to_string(options.max_shrinks));
+  }
   if (options.reproduce_on_failure < 0) {
     throw UsageError("ExploreOptions::reproduce_on_failure must not be negative, got " +
                      std::to_string(options.reproduce_on_failure));
@@ -130,7 +152,10 @@ public:
     }
     seed_ = env_.seed ? *env_.seed : options_.seed ? *options_.seed : fresh_seed();
     for (int i = 0; i < spec_.num_threads; ++i) {
-      bodies_.emplace_back([this, i] { spec_.run_thread(spec_.run_context, i); });
+      bodies_.emplace_back([this, i] {
+        const ExplorationThreadScope scope(i); // names the thread of a failed assertion
+        spec_.run_thread(spec_.run_context, i);
+      });
     }
     key_ = exploration_key(spec_.where, spec_.num_threads, current_test_name());
     executor_.set_allocation_log(&run_allocations_);
@@ -138,8 +163,8 @@ public:
 
   ExplorationReport run() {
     deadline_ = Clock::now() + options_.timeout;
-    if (std::optional<ReplayToken> token = matching_replay_token()) {
-      return replay(*token);
+    if (std::optional<std::vector<int>> schedule = matching_replay_token()) {
+      return replay(*schedule);
     }
     search();
     const bool replayable = failure_ && failure_->verdict != Verdict::Timeout;
@@ -156,9 +181,10 @@ public:
   }
 
 private:
-  // Searching and shrinking stop at the exploration's deadline; replays of a found
-  // counterexample run to their end (the runtime's stall watchdog still guards them).
-  enum class Bound { Deadline, None };
+  // Searching stops at the exploration's deadline, shrinking at its own (which is never
+  // later); replays of a found counterexample run to their end (the runtime's stall watchdog
+  // still guards them).
+  enum class Bound { Deadline, Shrink, None };
 
   rt::RunOptions run_options(Bound bound) const {
     rt::RunOptions options;
@@ -166,6 +192,8 @@ private:
     options.stall_timeout = options_.stall_timeout;
     if (bound == Bound::Deadline) {
       options.deadline = deadline_;
+    } else if (bound == Bound::Shrink) {
+      options.deadline = shrink_deadline_;
     }
     return options;
   }
@@ -174,6 +202,10 @@ private:
   Verdict execute(rt::Strategy &strategy, Bound bound = Bound::Deadline) {
     setup_allocations_.clear();
     run_allocations_.clear();
+    last_assertion_.clear();
+    // Test-framework assertions that fail from here to the invariant fail this execution.
+    const std::unique_ptr<AssertionCapture> assertions = capture_assertions();
+    const auto failed_assertions = [&] { return assertions ? assertions->count() : 0; };
     try {
       const rt::AllocationScope scope(setup_allocations_);
       spec_.new_state();
@@ -181,7 +213,9 @@ private:
       harness_error_ = std::current_exception();
       return Verdict::Holds;
     }
+    const std::size_t in_setup = failed_assertions();
     const rt::Outcome outcome = executor_.run(bodies_, strategy, run_options(bound));
+    const std::size_t in_run = failed_assertions();
     saw_yield_points_ = saw_yield_points_ || executor_.memory_steps() > 0;
     last_outcome_ = outcome;
     Verdict verdict = verdict_of(outcome);
@@ -189,7 +223,7 @@ private:
       // A thread of that execution is still stuck and may come back to its state.
       retain_forever(spec_.share_state());
     }
-    if (verdict == Verdict::Holds) {
+    if (verdict == Verdict::Holds && in_run == 0) {
       try {
         if (!spec_.invariant_holds()) {
           verdict = Verdict::InvariantViolated;
@@ -197,6 +231,17 @@ private:
       } catch (...) {
         harness_error_ = std::current_exception();
       }
+    }
+    // The assertion came first: whatever followed (an early return, a deadlock) is its effect.
+    if (failed_assertions() > 0 && verdict != Verdict::Timeout && verdict != Verdict::Stopped) {
+      const CapturedAssertion &first = assertions->first();
+      const std::string who = in_setup > 0  ? "the setup"
+                              : in_run == 0 ? "the invariant"
+                              : first.thread >= 0
+                                  ? "thread " + std::to_string(first.thread)
+                                  : std::string("a thread started by the exploration's threads");
+      last_assertion_ = who + " " + first.text;
+      verdict = Verdict::AssertionFailed;
     }
     return verdict;
   }
@@ -208,6 +253,7 @@ private:
     record.trace.assign(executor_.trace().begin(), executor_.trace().end());
     record.schedule.assign(executor_.schedule().begin(), executor_.schedule().end());
     record.preemptions = executor_.preemptions();
+    record.assertion = last_assertion_;
     record.allocations = setup_allocations_;
     record.allocations.insert(record.allocations.end(), run_allocations_.begin(),
                               run_allocations_.end());
@@ -228,10 +274,13 @@ private:
     if (failure_ && failure_->verdict == Verdict::Timeout) {
       return true; // never run a stall again: RapidCheck would shrink the stopped case
     }
-    const bool out_of_time = Clock::now() >= deadline_;
-    if (failure_ && (out_of_time || harness_error_)) {
-      return true; // reject the remaining shrink candidates
+    if (failure_) {
+      if (harness_error_ || !shrink_budget_left()) {
+        return true; // reject the remaining shrink candidates
+      }
+      ++shrink_attempts_;
     }
+    const bool out_of_time = Clock::now() >= deadline_;
     if (harness_error_) {
       throw StopSearch{};
     }
@@ -242,7 +291,7 @@ private:
     const bool searching = !failure_;
     RapidCheckChoices choices;
     rt::ChoiceStrategy strategy(choices, static_cast<std::uint64_t>(options_.max_ops));
-    const Verdict verdict = execute(strategy);
+    const Verdict verdict = execute(strategy, searching ? Bound::Deadline : Bound::Shrink);
     if ((harness_error_ || verdict == Verdict::Stopped) && searching) {
       stopped_by_timeout_ = verdict == Verdict::Stopped;
       throw StopSearch{};
@@ -259,24 +308,50 @@ private:
     const bool failed = verdict != Verdict::Holds && (searching || verdict == failure_->verdict);
     if (failed) {
       keep_failure(verdict);
+      if (searching) {
+        shrink_deadline_ =
+            std::min(deadline_, Clock::now() + options_.timeout / kShrinkShareOfTimeout);
+      }
     }
     return !failed;
   }
 
+  // Whether shrinking may run one more execution; if not, records why it stopped.
+  bool shrink_budget_left() {
+    const Clock::time_point now = Clock::now();
+    if (now >= deadline_) {
+      shrink_stop_ = "the exploration's timeout";
+    } else if (shrink_attempts_ >= options_.max_shrinks) {
+      shrink_stop_ = "ExploreOptions::max_shrinks";
+    } else if (now >= shrink_deadline_) {
+      shrink_stop_ = "its share of the time, a quarter of ExploreOptions::timeout";
+    } else {
+      return true;
+    }
+    return false;
+  }
+
   void search() {
-    rc::detail::TestParams params;
-    params.seed = seed_;
-    params.maxSuccess = options_.max_attempts;
-    params.maxSize = 100;
-    params.maxDiscardRatio = 10;
-    params.disableShrinking = !options_.shrink;
-    rc::detail::TestMetadata metadata;
-    metadata.id = "interlace";
-    SilentListener listener;
-    // The overload with an explicit reproduce map: the others read RapidCheck's global
-    // configuration (RC_PARAMS), which also prints to stderr.
-    rc::detail::checkProperty(rc::detail::toProperty([this] { return property(); }), metadata,
-                              params, listener, {});
+    int remaining = options_.max_attempts;
+    for (std::uint64_t run = 0; remaining > 0; ++run) {
+      rc::detail::TestParams params;
+      params.seed = run == 0 ? seed_ : splitmix64(seed_ + run);
+      params.maxSuccess = std::min(remaining, kAttemptsPerRapidCheckRun);
+      params.maxSize = 100;
+      params.maxDiscardRatio = 10;
+      params.disableShrinking = !options_.shrink;
+      rc::detail::TestMetadata metadata;
+      metadata.id = "interlace";
+      SilentListener listener;
+      // The overload with an explicit reproduce map: the others read RapidCheck's global
+      // configuration (RC_PARAMS), which also prints to stderr.
+      rc::detail::checkProperty(rc::detail::toProperty([this] { return property(); }), metadata,
+                                params, listener, {});
+      if (failure_ || harness_error_ || stopped_by_timeout_) {
+        return;
+      }
+      remaining -= params.maxSuccess;
+    }
   }
 
   // The last stage of shrinking: merge runs of a thread while the schedule still fails the
@@ -285,11 +360,13 @@ private:
     for (bool improved = true; improved;) {
       improved = false;
       for (const std::vector<int> &candidate : merge_candidates(best.schedule)) {
-        if (harness_error_ || Clock::now() >= deadline_) {
+        if (harness_error_ || !shrink_budget_left()) {
           return;
         }
+        ++shrink_attempts_;
         rt::ReplayStrategy strategy(candidate);
-        if (execute(strategy) == best.verdict && executor_.preemptions() < best.preemptions) {
+        if (execute(strategy, Bound::Shrink) == best.verdict &&
+            executor_.preemptions() < best.preemptions) {
           best = keep_failure(best.verdict);
           improved = true;
           break;
@@ -346,11 +423,19 @@ private:
            " and " + ended + ".";
   }
 
-  std::optional<ReplayToken> matching_replay_token() const {
+  // The token's schedule, when INTERLACE_REPLAY is for this exploration.
+  std::optional<std::vector<int>> matching_replay_token() const {
     if (!env_.replay) {
       return std::nullopt;
     }
-    ReplayToken token = decode(*env_.replay);
+    const ReplayToken token = decode(*env_.replay);
+    // First the build: an exploration moved by an edit also has another key, and the cause
+    // to report is the edit.
+    if (token.build != rt::build_fingerprint()) {
+      throw UsageError("INTERLACE_REPLAY was recorded by a different build of this program (the "
+                       "instrumented code changed since), so its schedule no longer applies. "
+                       "Run the exploration again without INTERLACE_REPLAY for a fresh token.");
+    }
     if (token.exploration != key_ || token.threads != spec_.num_threads) {
       std::fprintf(stderr,
                    "interlace: INTERLACE_REPLAY is for another exploration; exploring %s:%u "
@@ -358,16 +443,21 @@ private:
                    spec_.where.file_name(), static_cast<unsigned>(spec_.where.line()));
       return std::nullopt;
     }
-    if (token.build != rt::build_fingerprint()) {
-      throw UsageError("INTERLACE_REPLAY was recorded by a different build of this program (the "
-                       "instrumented code changed since), so its schedule no longer applies. "
-                       "Run the exploration again without INTERLACE_REPLAY for a fresh token.");
+    // An execution stops at max_steps, so a longer schedule cannot have been recorded with
+    // these options; refusing it also keeps the expansion as small as an execution.
+    const std::uint64_t steps = total_steps(token.runs);
+    if (steps > static_cast<std::uint64_t>(options_.max_steps)) {
+      throw UsageError("INTERLACE_REPLAY's schedule has " + std::to_string(steps) +
+                       " steps, more than ExploreOptions::max_steps (" +
+                       std::to_string(options_.max_steps) +
+                       ") lets an execution run. Replay it with the max_steps it was recorded "
+                       "with, or run the exploration without INTERLACE_REPLAY.");
     }
-    return token;
+    return expand(token.runs);
   }
 
-  ExplorationReport replay(const ReplayToken &token) {
-    rt::ReplayStrategy strategy(token.schedule);
+  ExplorationReport replay(const std::vector<int> &schedule) {
+    rt::ReplayStrategy strategy(schedule);
     const Verdict verdict = execute(strategy, Bound::None);
     if (harness_error_) {
       std::rethrow_exception(harness_error_);
@@ -394,14 +484,17 @@ private:
     input.max_attempts = options_.max_attempts;
     input.unique_interleavings = report.unique_interleavings;
     input.shrunk = options_.shrink;
+    input.max_steps = options_.max_steps;
+    input.shrink_attempts = shrink_attempts_;
+    input.shrink_stop = shrink_stop_;
     input.from_replay_token = from_replay_token;
     input.stopped_by_timeout = stopped_by_timeout_;
     input.saw_yield_points = saw_yield_points_;
     if (failure_) {
       report.schedule = failure_->schedule;
       report.preemptions = failure_->preemptions;
-      report.replay =
-          encode(ReplayToken{rt::build_fingerprint(), key_, spec_.num_threads, failure_->schedule});
+      report.replay = encode(ReplayToken{rt::build_fingerprint(), key_, spec_.num_threads,
+                                         runs_of(failure_->schedule)});
       report.reproduction_attempts = reproduction_attempts_;
       report.reproduction_successes = reproduction_successes_;
       input.failure = &*failure_;
@@ -442,6 +535,10 @@ private:
   std::vector<rt::Allocation> setup_allocations_; // by the last setup
   std::vector<rt::Allocation> run_allocations_;   // by the last execution's threads
   std::string divergence_;
+  std::string last_assertion_; // the last execution's failed assertion, if one failed
+  Clock::time_point shrink_deadline_;
+  int shrink_attempts_ = 0; // executions spent shrinking
+  std::string shrink_stop_; // the budget that ended shrinking early, if one did
   int num_explored_ = 0;
   int reproduction_attempts_ = 0;
   int reproduction_successes_ = 0;
@@ -452,7 +549,8 @@ private:
 } // namespace
 
 ExplorationReport explore(const ExplorationSpec &spec, const ExploreOptions &options) {
-  validate(spec, options);
+  validate(spec, options); // refuses a nested exploration before it could wait for this lock
+  const auto lock = lock_exploration();
   return Explorer(spec, options).run();
 }
 

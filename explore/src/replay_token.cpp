@@ -49,24 +49,46 @@ std::vector<std::string_view> split(std::string_view text, char separator) {
 
 } // namespace
 
+std::vector<ScheduleRun> runs_of(std::span<const int> schedule) {
+  std::vector<ScheduleRun> runs;
+  for (const int thread : schedule) {
+    if (runs.empty() || runs.back().thread != thread) {
+      runs.push_back({thread, 0});
+    }
+    ++runs.back().count;
+  }
+  return runs;
+}
+
+std::uint64_t total_steps(std::span<const ScheduleRun> runs) {
+  std::uint64_t total = 0;
+  for (const ScheduleRun &run : runs) {
+    total += run.count; // at most 2^32 runs of < 2^32 steps: no overflow
+  }
+  return total;
+}
+
+std::vector<int> expand(std::span<const ScheduleRun> runs) {
+  std::vector<int> schedule;
+  schedule.reserve(total_steps(runs));
+  for (const ScheduleRun &run : runs) {
+    schedule.insert(schedule.end(), run.count, run.thread);
+  }
+  return schedule;
+}
+
 std::string encode(const ReplayToken &token) {
   std::string text(kPrefix);
   text += "-" + hex(token.build, 16) + "-" + hex(token.exploration, 8) + "-" +
           std::to_string(token.threads) + "-";
-  if (token.schedule.empty()) {
+  if (token.runs.empty()) {
     return text + "e";
   }
-  std::size_t i = 0;
-  while (i < token.schedule.size()) {
-    std::size_t j = i;
-    while (j < token.schedule.size() && token.schedule[j] == token.schedule[i]) {
-      ++j;
-    }
+  for (std::size_t i = 0; i < token.runs.size(); ++i) {
     if (i != 0) {
       text += '_';
     }
-    text += std::to_string(token.schedule[i]) + "." + std::to_string(j - i);
-    i = j;
+    text += std::to_string(token.runs[i].thread) + "." + std::to_string(token.runs[i].count);
   }
   return text;
 }
@@ -96,11 +118,16 @@ ReplayToken decode(std::string_view text) {
       malformed(text, "bad run '" + std::string(run) + "'");
     }
     const int thread = number<int>(parts[0], 10, text);
-    const int length = number<int>(parts[1], 10, text);
-    if (thread < 0 || thread >= kMaxThreads || length <= 0) {
+    const int count = number<int>(parts[1], 10, text);
+    if (thread < 0 || count <= 0) {
       malformed(text, "bad run '" + std::string(run) + "'");
     }
-    token.schedule.insert(token.schedule.end(), static_cast<std::size_t>(length), thread);
+    if (thread >= token.threads) {
+      malformed(text, "run '" + std::string(run) + "' names thread " + std::to_string(thread) +
+                          ", but the token is for " + std::to_string(token.threads) +
+                          " threads, numbered from 0");
+    }
+    token.runs.push_back({thread, static_cast<std::uint32_t>(count)});
   }
   return token;
 }

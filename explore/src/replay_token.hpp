@@ -9,22 +9,37 @@
 
 #include <cstdint>
 #include <source_location>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace interlace::detail {
 
+// `count` steps of thread `thread` in a row.
+struct ScheduleRun {
+  int thread = 0;
+  std::uint32_t count = 0;
+  bool operator==(const ScheduleRun &) const = default;
+};
+
+// A token holds the schedule as its runs: their expansion is as long as the token says, so it
+// is made only once the token is known to be for this exploration and short enough to run.
 struct ReplayToken {
   std::uint64_t build = 0;       // rt::build_fingerprint() of the recording program
   std::uint32_t exploration = 0; // exploration_key() of the recording exploration
   int threads = 0;
-  std::vector<int> schedule;
+  std::vector<ScheduleRun> runs;
 };
+
+std::vector<ScheduleRun> runs_of(std::span<const int> schedule);
+std::uint64_t total_steps(std::span<const ScheduleRun> runs);
+std::vector<int> expand(std::span<const ScheduleRun> runs);
 
 std::string encode(const ReplayToken &token);
 
-// Parses a token; throws UsageError naming what is wrong with it.
+// Parses a token; throws UsageError naming what is wrong with it (also a run of a thread id
+// that is not below the token's thread count).
 ReplayToken decode(std::string_view text);
 
 // Identifies an exploration within a program: its call site, its thread count, the running

@@ -1,11 +1,15 @@
 // TraceExecutor: runs named threads through a marker schedule on the runtime.
 #include <algorithm>
 #include <cstdint>
+#include <optional>
 #include <regex>
 #include <set>
+#include <span>
 
+#include "exploration_lock.hpp"
 #include "interlace/rt/executor.hpp"
 #include "interlace/trace_markers.hpp"
+#include "marker_index.hpp"
 #include "trace_strategy.hpp"
 
 namespace interlace {
@@ -41,6 +45,32 @@ std::string with_names(const std::string &text, const std::vector<std::string> &
   }
   result.append(last, text.cend());
   return result;
+}
+
+// When the step that failed names a marker that is nowhere in the program (as far as the code
+// the threads ran shows), that is the cause to report, not where the thread waited instead.
+std::string missing_marker(const detail::TraceStrategy &strategy,
+                           std::span<const rt::StepRecord> trace) {
+  const std::optional<std::size_t> index = strategy.missed_marker_step();
+  if (!index) {
+    return {};
+  }
+  const std::string &marker = strategy.step(*index).marker;
+  const detail::KnownMarkers known = detail::known_markers(trace);
+  if (known.names.contains(marker)) {
+    return {};
+  }
+  std::vector<std::string> files(known.files.begin(), known.files.end());
+  std::vector<std::string> names(known.names.begin(), known.names.end());
+  std::string text = strategy.describe_step(*index) + ": there is no marker '" + marker +
+                     "' in the program: no thread reached one, and no `// interlace: " + marker +
+                     "` comment or INTERLACE_MARKER(" + marker +
+                     ") is in the source files the threads ran (" + joined(files) +
+                     "). The markers there are " + joined(names) + ".";
+  if (const std::string closest = detail::closest_marker(marker, known.names); !closest.empty()) {
+    text += " Did you mean '" + closest + "'?";
+  }
+  return text;
 }
 
 } // namespace
@@ -103,7 +133,8 @@ void TraceExecutor::wait(std::chrono::milliseconds timeout) {
   switch (outcome.failure) {
   case rt::FailureKind::None:
     if (const std::string unfinished = strategy.unfinished(); !unfinished.empty()) {
-      throw ScheduleError(unfinished);
+      const std::string missing = missing_marker(strategy, executor.trace());
+      throw ScheduleError(missing.empty() ? unfinished : missing);
     }
     return;
   case rt::FailureKind::Exception:
@@ -114,7 +145,8 @@ void TraceExecutor::wait(std::chrono::milliseconds timeout) {
                         "\n" + details);
   case rt::FailureKind::Stopped:
     if (strategy.stopped()) {
-      throw ScheduleError(strategy.stop_reason() + "\n" + details);
+      const std::string missing = missing_marker(strategy, executor.trace());
+      throw ScheduleError((missing.empty() ? strategy.stop_reason() : missing) + "\n" + details);
     }
     throw ScheduleError("timeout after " + std::to_string(timeout.count()) + " ms at " +
                         strategy.current_step() + "; where every thread stands:\n" + details);

@@ -16,7 +16,18 @@ void TraceStrategy::begin() {
   next_step_ = 0;
   granted_ = -1;
   started_ = false;
+  missed_.reset();
   reason_.clear();
+}
+
+std::optional<std::size_t> TraceStrategy::missed_marker_step() const {
+  if (missed_) {
+    return missed_;
+  }
+  if (reason_.empty() && next_step_ < steps_.size()) {
+    return next_step_; // every thread finished before this step
+  }
+  return std::nullopt;
 }
 
 const std::string &TraceStrategy::name(int thread) const {
@@ -105,6 +116,7 @@ std::optional<int> TraceStrategy::grant_next(const rt::Decision &decision) {
   const rt::Event &event = decision.pending[static_cast<std::size_t>(thread)];
   const bool runnable = contains(decision.candidates, thread);
   if (event.kind == rt::EventKind::Finish) {
+    missed_ = next_step_;
     return stop(name(thread) + " finished without reaching marker '" + step.marker + "'");
   }
   if (!runnable) {
@@ -121,6 +133,7 @@ std::optional<int> TraceStrategy::grant_next(const rt::Decision &decision) {
   }
   const std::string reached = static_cast<const char *>(event.addr);
   if (reached != step.marker) {
+    missed_ = next_step_;
     return stop(name(thread) + " is waiting at marker '" + reached + "', not at '" + step.marker +
                 "'");
   }

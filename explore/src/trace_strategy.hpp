@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,18 +34,23 @@ public:
   std::string unfinished() const;
   // "step 2 of 4 (thread2, read_balance)", for the step in progress or due.
   std::string current_step() const;
+  std::string describe_step(std::size_t index) const;
+  const TraceStep &step(std::size_t index) const { return steps_[index]; }
+  // After the run stopped, or ended with steps left, because a step's thread waited at another
+  // marker or finished without reaching the step's marker: that step.
+  std::optional<std::size_t> missed_marker_step() const;
 
 private:
   std::optional<int> stop(std::string cause);
-  std::string describe_step(std::size_t index) const;
   std::optional<int> grant_next(const rt::Decision &decision);
   const std::string &name(int thread) const;
 
   std::vector<TraceStep> steps_;
   std::vector<std::string> names_;
-  std::size_t next_step_ = 0; // the step due next
-  int granted_ = -1;          // the thread running its granted step
-  bool started_ = false;      // the first step was due
+  std::size_t next_step_ = 0;         // the step due next
+  int granted_ = -1;                  // the thread running its granted step
+  bool started_ = false;              // the first step was due
+  std::optional<std::size_t> missed_; // the step whose marker its thread did not reach
   std::string reason_;
 };
 

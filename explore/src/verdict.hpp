@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "interlace/rt/executor.hpp"
@@ -10,9 +11,11 @@
 namespace interlace::detail {
 
 // How one execution ended. Stopped: cut short by the exploration's deadline, no verdict.
+// AssertionFailed: a test framework's assertion failed during it (see interlace/gtest.hpp).
 enum class Verdict {
   Holds,
   InvariantViolated,
+  AssertionFailed,
   Exception,
   Deadlock,
   Livelock,
@@ -31,6 +34,7 @@ struct FailureRecord {
   std::vector<rt::StepRecord> trace;
   std::vector<int> schedule;
   int preemptions = 0;
+  std::string assertion; // AssertionFailed: "thread 1 failed a GoogleTest assertion at ..."
   std::vector<rt::Allocation> allocations; // by the setup, then by the threads
   const void *state = nullptr;             // the state object (kept alive as counterexample)
   std::uint64_t state_size = 0;

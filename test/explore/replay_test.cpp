@@ -100,6 +100,18 @@ TEST(ReplayTest, ATokenFromAnotherBuildIsRefusedWithTheReason) {
       << replay.output;
 }
 
+// A rebuilt program whose explore call moved: the key differs too, but the cause is the build.
+TEST(ReplayTest, ATokenFromAnotherBuildWithAnotherExplorationKeyNamesTheBuild) {
+  std::string token = fields(run_probe("").output).at("first.replay");
+  token[4] = token[4] == '0' ? '1' : '0';   // the build fingerprint
+  token[21] = token[21] == '0' ? '1' : '0'; // the exploration key
+  const ProbeRun replay = run_probe("INTERLACE_REPLAY=" + token);
+  EXPECT_NE(replay.status, 0);
+  EXPECT_NE(replay.output.find("usage error: INTERLACE_REPLAY was recorded by a different build"),
+            std::string::npos)
+      << replay.output;
+}
+
 TEST(ReplayTest, InterlaceSeedMakesEveryExplorationUseThatSeed) {
   const auto with_seed = fields(run_probe("INTERLACE_SEED=5").output);
   const auto again = fields(run_probe("INTERLACE_SEED=5").output);

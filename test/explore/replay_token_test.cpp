@@ -9,19 +9,21 @@ namespace interlace::detail {
 namespace {
 
 TEST(ReplayTokenTest, RoundTripsASchedule) {
-  const ReplayToken token{0x0123456789abcdefULL, 0xdeadbeefU, 3, {0, 0, 0, 1, 1, 2, 0, 0}};
+  const std::vector<int> schedule = {0, 0, 0, 1, 1, 2, 0, 0};
+  const ReplayToken token{0x0123456789abcdefULL, 0xdeadbeefU, 3, runs_of(schedule)};
   const std::string text = encode(token);
   EXPECT_EQ(text, "il1-0123456789abcdef-deadbeef-3-0.3_1.2_2.1_0.2");
   const ReplayToken back = decode(text);
   EXPECT_EQ(back.build, token.build);
   EXPECT_EQ(back.exploration, token.exploration);
   EXPECT_EQ(back.threads, 3);
-  EXPECT_EQ(back.schedule, token.schedule);
+  EXPECT_EQ(back.runs, token.runs);
+  EXPECT_EQ(expand(back.runs), schedule);
 }
 
 TEST(ReplayTokenTest, EncodesAnEmptySchedule) {
   const std::string text = encode(ReplayToken{1, 2, 1, {}});
-  EXPECT_EQ(decode(text).schedule, std::vector<int>{});
+  EXPECT_TRUE(decode(text).runs.empty());
 }
 
 TEST(ReplayTokenTest, RefusesMalformedTokensWithTheReason) {
@@ -35,6 +37,24 @@ TEST(ReplayTokenTest, RefusesMalformedTokensWithTheReason) {
     decode("il2-0-0-1-e");
   } catch (const UsageError &error) {
     EXPECT_NE(std::string(error.what()).find("another interlace version"), std::string::npos);
+  }
+}
+
+TEST(ReplayTokenTest, KeepsALongScheduleAsItsRuns) {
+  // Nothing is expanded while decoding: the caller checks the length first.
+  const ReplayToken token = decode("il1-0-0-2-0.2147483647_1.2147483647");
+  EXPECT_EQ(token.runs.size(), 2U);
+  EXPECT_EQ(total_steps(token.runs), 2ULL * 2147483647ULL);
+}
+
+TEST(ReplayTokenTest, RefusesAThreadIdNotBelowTheThreadCount) {
+  try {
+    decode("il1-0-0-2-0.1_2.1");
+    FAIL() << "expected a UsageError";
+  } catch (const UsageError &error) {
+    EXPECT_NE(std::string(error.what()).find("names thread 2, but the token is for 2 threads"),
+              std::string::npos)
+        << error.what();
   }
 }
 

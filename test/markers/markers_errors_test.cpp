@@ -80,6 +80,23 @@ TEST(MarkerErrorsTest, AMarkerThatIsNotWhereTheThreadWaits) {
   EXPECT_LT(failure.elapsed, std::chrono::seconds(1));
 }
 
+TEST(MarkerErrorsTest, AMarkerThatExistsNowhere) {
+  Counter counter;
+  interlace::TraceExecutor executor(
+      interlace::Schedule{{"thread1", "read_value"}, {"thread1", "wirte_value"}});
+  executor.run("thread1", [&] { counter.increment(); });
+  const Failure failure = wait_for_error(executor);
+  EXPECT_NE(failure.message.find("step 2 of 2 (thread1, wirte_value): there is no marker "
+                                 "'wirte_value' in the program"),
+            std::string::npos)
+      << failure.message;
+  EXPECT_NE(failure.message.find("locked_read, read_value, spin, write_value"), std::string::npos)
+      << failure.message;
+  EXPECT_NE(failure.message.find("Did you mean 'write_value'?"), std::string::npos)
+      << failure.message;
+  EXPECT_LT(failure.elapsed, std::chrono::seconds(1));
+}
+
 struct Locked {
   std::mutex mutex;
   int value = 0;

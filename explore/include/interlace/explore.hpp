@@ -44,6 +44,9 @@ struct ExploreOptions {
   // A schedule in which no step happens for this long has a thread stuck in code interlace
   // does not control (a blocking system call, an uninstrumented spin): it ends as a timeout.
   std::chrono::milliseconds stall_timeout = std::chrono::seconds(10);
+  // Executions spent shrinking a failure. Shrinking also ends after a quarter of `timeout`
+  // (from the first failure); the explanation says when either cut it short.
+  int max_shrinks = 1000;
 };
 
 template <class State> struct InterleavingResult {
@@ -134,8 +137,9 @@ using StateOf =
 
 // Runs `threads` concurrently on a fresh state from `setup`, once per generated schedule, and
 // checks `invariant` after each. Stops at the first failure (the invariant returns false, a
-// thread throws, a deadlock, or a livelock), shrinks it to the fewest preemptions, replays it
-// `reproduce_on_failure` times and explains it. Throws interlace::UsageError on misuse.
+// thread throws, a deadlock, a livelock, or a GoogleTest assertion fails in a thread, the
+// setup or the invariant; see interlace/gtest.hpp), shrinks it to the fewest preemptions, replays
+// it `reproduce_on_failure` times and explains it. Throws interlace::UsageError on misuse.
 template <class Setup, class Invariant>
 auto explore_interleavings(Setup setup, std::vector<std::function<void(StateOf<Setup> &)>> threads,
                            Invariant invariant, ExploreOptions options = {},
