@@ -5,6 +5,8 @@
 #include <interlace/rt/executor.hpp>
 #include <interlace/rt/replay_strategy.hpp>
 
+#include "explanation.hpp" // explore/src: the explanation of a synthetic failure
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -163,6 +165,36 @@ double unmanaged_overhead_ratio() {
   return instrumented_seconds / plain_seconds;
 }
 
+// Explaining an invariant failure whose trace has `accesses` accesses to one counter, two
+// threads alternating read, read, write, write (a lost-update-prone increment loop): the whole
+// explanation (classification, trace model, rendering), not the run that recorded it.
+double explain_ms(std::size_t accesses) {
+  static const interlace_site kRead = {
+      "/nonexistent/counter.cpp", "increment", 7, 5, INTERLACE_SITE_LOAD, 0, "Counter::value"};
+  static const interlace_site kWrite = {
+      "/nonexistent/counter.cpp", "increment", 8, 5, INTERLACE_SITE_STORE, 0, "Counter::value"};
+  interlace::detail::FailureRecord failure;
+  failure.verdict = interlace::detail::Verdict::InvariantViolated;
+  failure.trace.reserve(accesses);
+  for (std::size_t i = 0; i < accesses; ++i) {
+    const bool read = i % 4 < 2;
+    failure.trace.push_back(interlace::rt::StepRecord{
+        static_cast<int>(i % 2), interlace::rt::Event{read ? interlace::rt::EventKind::Read
+                                                           : interlace::rt::EventKind::Write,
+                                                      4, &g_bench_cell, read ? &kRead : &kWrite}});
+  }
+  interlace::detail::ExplanationInput input;
+  input.failure = &failure;
+  const auto start = Clock::now();
+  const std::string text = interlace::detail::explain(input);
+  const double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+  if (text.find("lost update: thread 0 and thread 1") == std::string::npos) {
+    std::fprintf(stderr, "bench: unexpected explanation\n%s", text.c_str());
+    std::exit(1);
+  }
+  return ms;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -193,6 +225,13 @@ int main(int argc, char **argv) {
   if (wanted("unmanaged_overhead_ratio")) {
     std::printf("unmanaged_overhead_ratio %.3f x\n",
                 median_of(3, [] { return unmanaged_overhead_ratio(); }));
+  }
+  if (wanted("explain_ms_100k")) {
+    // `bench_figures explain_ms_100k N` explains N accesses instead (to compare with a slower
+    // implementation on a size it can finish).
+    const std::size_t accesses = argc > 2 ? std::stoul(argv[2]) : 100'000;
+    std::printf("explain_ms_%s %.1f ms\n", argc > 2 ? std::to_string(accesses).c_str() : "100k",
+                median_of(5, [accesses] { return explain_ms(accesses); }));
   }
   std::fflush(stdout);
   if (!only.empty()) {

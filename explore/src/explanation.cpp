@@ -1,6 +1,7 @@
 #include "explanation.hpp"
 
 #include <algorithm>
+#include <unordered_set>
 #include <vector>
 
 #include "classification.hpp"
@@ -41,34 +42,37 @@ const char *title(Verdict verdict) {
   return "No failure";
 }
 
-// "read 4, write 4": the distinct accesses of a line.
-std::string accesses(const TraceLine &line) {
-  std::vector<std::string> items;
-  for (const TraceAccess &access : line.accesses) {
-    std::string item = std::string(rt::to_string(access.kind)) + " " + std::to_string(access.size);
-    if (std::ranges::find(items, item) == items.end()) {
-      items.push_back(std::move(item));
+// Distinct items in order of first appearance, comma-separated (a set: a line can make many
+// accesses, e.g. a loop over an array).
+class DistinctList {
+public:
+  void add(std::string item) {
+    if (seen_.insert(item).second) {
+      text_ += (text_.empty() ? "" : ", ") + item;
     }
   }
-  std::string text;
-  for (const std::string &item : items) {
-    text += (text.empty() ? "" : ", ") + item;
+  const std::string &text() const { return text_; }
+
+private:
+  std::unordered_set<std::string> seen_;
+  std::string text_;
+};
+
+// "read 4, write 4": the distinct accesses of a line.
+std::string accesses(const TraceLine &line) {
+  DistinctList items;
+  for (const TraceAccess &access : line.accesses) {
+    items.add(std::string(rt::to_string(access.kind)) + " " + std::to_string(access.size));
   }
-  return text.empty() ? line.event : text;
+  return items.text().empty() ? line.event : items.text();
 }
 
 std::string objects(const TraceLine &line) {
-  std::vector<std::string> items;
+  DistinctList items;
   for (const TraceAccess &access : line.accesses) {
-    if (std::ranges::find(items, access.object) == items.end()) {
-      items.push_back(access.object);
-    }
+    items.add(access.object);
   }
-  std::string text;
-  for (const std::string &item : items) {
-    text += (text.empty() ? "" : ", ") + item;
-  }
-  return text;
+  return items.text();
 }
 
 void pad_to(std::string &text, std::size_t width) {

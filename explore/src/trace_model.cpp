@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <map>
 #include <set>
+#include <unordered_map>
 
 namespace interlace::detail {
 namespace {
@@ -60,6 +61,19 @@ TraceModel build_trace(std::span<const rt::StepRecord> trace, const MemoryContex
   const auto is_contended = [&](const void *address) {
     return std::ranges::binary_search(contended, address, std::less<>());
   };
+  // Names of addresses whose accesses lack a compile-time name: finding one can search every
+  // allocation, so each address is looked up once.
+  std::unordered_map<const void *, std::string> names;
+  const auto name = [&](const rt::Event &event) {
+    if (event.site != nullptr && event.site->object != nullptr) {
+      return std::string(event.site->object);
+    }
+    auto [found, inserted] = names.try_emplace(event.addr);
+    if (inserted) {
+      found->second = object_name(event, memory);
+    }
+    return found->second;
+  };
   TraceModel model;
   model.filtered = !verbose && !contended.empty();
   for (std::size_t index = 0; index < trace.size(); ++index) {
@@ -87,8 +101,8 @@ TraceModel build_trace(std::span<const rt::StepRecord> trace, const MemoryContex
     }
     line->last_step = index;
     if (access) {
-      line->accesses.push_back(TraceAccess{index, step.event.kind, step.event.size, step.event.addr,
-                                           object_name(step.event, memory)});
+      line->accesses.push_back(
+          TraceAccess{index, step.event.kind, step.event.size, step.event.addr, name(step.event)});
     }
   }
   // Conflicts: from the latest access of every other thread to the same location, when one
