@@ -22,7 +22,9 @@ public:
   std::atomic<ManagedThread *> task{nullptr};
   pthread_t handle{};
   std::atomic<int> tid{0};
-  std::atomic<bool> dead{false}; // ended by a raw thread exit; join it, never reuse it
+  // Ended by a raw thread exit, or ends after its task (sanitizers.hpp); join it, never
+  // reuse it.
+  std::atomic<bool> dead{false};
   std::atomic<bool> lost{false}; // stuck outside the runtime in an abandoned execution
 };
 
