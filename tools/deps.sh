@@ -4,7 +4,7 @@
 # apt-get line and fails. Nothing is downloaded from anywhere but the Debian archive.
 set -eu
 
-packages="clang-19 llvm-19-dev librapidcheck-dev libgtest-dev libbenchmark-dev cmake"
+packages="clang-19 llvm-19-dev libclang-rt-19-dev librapidcheck-dev libgtest-dev libbenchmark-dev cmake"
 
 missing=""
 for package in $packages; do

@@ -10,6 +10,9 @@
 #include <cstdint>
 #include <ctime>
 
+// AddressSanitizer's, when the program carries it: unpoisons the calling thread's stack.
+extern "C" void __asan_handle_no_return() __attribute__((weak)); // NOLINT
+
 namespace interlace::rt::detail {
 
 inline long raw_syscall4(long nr, long a1, long a2, long a3, long a4) {
@@ -49,6 +52,11 @@ inline void futex_wake(std::atomic<std::uint32_t> *word, int count) {
 // Ends the calling OS thread without unwinding or running any exit handler. The kernel
 // still clears the thread id, so pthread_join on the thread returns.
 [[noreturn]] inline void raw_exit_thread() {
+  if (&__asan_handle_no_return != nullptr) {
+    // The frames left behind keep their ASan redzones poisoned, and glibc gives this stack to
+    // a later thread (a pooled worker ASan does not know, which would trip over them).
+    __asan_handle_no_return();
+  }
   for (;;) {
     raw_syscall4(SYS_exit, 0, 0, 0, 0);
   }

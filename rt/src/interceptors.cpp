@@ -10,6 +10,9 @@
 // This file must not include <pthread.h> (nor <unistd.h>, <semaphore.h>, <time.h>): glibc
 // declares many of these functions noexcept in C++, and a torn-down thread is unwound by an
 // exception thrown from inside them.
+#include <linux/futex.h>
+#include <sys/syscall.h>
+
 #include <cstdarg>
 
 #include "primitives.hpp"
@@ -48,13 +51,55 @@ extern "C" [[noreturn]] void pthread_exit(void *retval) {
 }
 
 // --- futex ---------------------------------------------------------------------------------
-// syscall() is variadic: every call is forwarded with six arguments, as glibc's does.
+namespace {
+
+// How many arguments a futex operation takes (futex(2)); the kernel ignores the others.
+int futex_arg_count(long op) {
+  switch (op & FUTEX_CMD_MASK) {
+  case FUTEX_UNLOCK_PI:
+  case FUTEX_TRYLOCK_PI:
+    return 2;
+  case FUTEX_WAKE:
+  case FUTEX_FD:
+    return 3;
+  case FUTEX_WAIT:
+  case FUTEX_LOCK_PI:
+  case FUTEX_LOCK_PI2:
+    return 4;
+  case FUTEX_REQUEUE:
+  case FUTEX_WAIT_REQUEUE_PI:
+    return 5;
+  default:
+    return 6;
+  }
+}
+
+// Reads args[from..count) from the variadic arguments. A count larger than what the caller
+// passed reads past its arguments: glibc's own syscall() does that for every call (in
+// assembly), and for a system call whose arity we do not know we must too. ASan would report
+// that read as a stack-buffer-underflow in the caller's frame, hence no_sanitize; futex calls
+// never need it, they read exactly what their operation takes.
+// Takes a pointer: only then may the caller go on reading the list afterwards.
+__attribute__((no_sanitize("address"))) void read_args(va_list *list, long *args, int from,
+                                                       int count) {
+  for (int i = from; i < count; ++i) {
+    args[i] = va_arg(*list, long);
+  }
+}
+
+} // namespace
+
+// syscall() is variadic, and callers pass only what the call takes: libstdc++'s futex wakes
+// pass three arguments after the number. Arguments not read are passed on as zero.
 extern "C" long syscall(long number, ...) {
   va_list list;
   va_start(list, number);
-  long args[6];
-  for (long &arg : args) {
-    arg = va_arg(list, long);
+  long args[6] = {};
+  if (number == SYS_futex) {
+    read_args(&list, args, 0, 2); // the word and the operation
+    read_args(&list, args, 2, futex_arg_count(args[1]));
+  } else {
+    read_args(&list, args, 0, 6);
   }
   va_end(list);
   if (ManagedThread *self = managed_self()) {

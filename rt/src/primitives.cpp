@@ -12,6 +12,7 @@
 #include "execution.hpp"
 #include "futex.hpp"
 #include "primitive_support.hpp"
+#include "sanitizers.hpp"
 #include "thread_pool.hpp"
 
 namespace interlace::rt::detail {
@@ -161,8 +162,12 @@ int pthread_create(ManagedThread &self, real::ThreadHandle *thread, const void *
                    real::StartRoutine start, void *arg) {
   RuntimeSection section(self);
   Execution &execution = *self.execution;
+  // Under a sanitizer that holds its lock around this call, no yield (sanitizers.hpp).
+  const bool sanitized = sanitizer_wraps_thread_starts();
   const int rc = error_on_teardown(EAGAIN, [&] {
-    execution.step(self, sync_event(EventKind::Spawn, nullptr));
+    if (!sanitized) {
+      execution.step(self, sync_event(EventKind::Spawn, nullptr));
+    }
     return execution.ending() ? EAGAIN : 0; // no new threads while the execution ends
   });
   if (rc != 0) {
@@ -174,6 +179,10 @@ int pthread_create(ManagedThread &self, real::ThreadHandle *thread, const void *
   }
   ManagedThread &child = execution.spawn(start, arg);
   child.detached = detach_state == PTHREAD_CREATE_DETACHED;
+  if (sanitized) {
+    // `start` is the sanitizer's, which runs once per OS thread: the worker ends with it.
+    child.worker->dead.store(true, std::memory_order_release);
+  }
   *thread = child.worker->handle;
   return 0;
 }
@@ -209,10 +218,11 @@ int pthread_detach(ManagedThread &self, real::ThreadHandle thread) {
   if (child == nullptr) {
     return real::pthread_detach(thread);
   }
-  if (error_on_teardown(EINVAL, [&] {
-        execution.step(self, sync_event(EventKind::Detach, child));
-        return 0;
-      }) != 0) {
+  if (!sanitizer_wraps_thread_starts() && error_on_teardown(EINVAL, [&] {
+                                            execution.step(self,
+                                                           sync_event(EventKind::Detach, child));
+                                            return 0;
+                                          }) != 0) {
     return EINVAL;
   }
   if (child->detached || child->joined) {

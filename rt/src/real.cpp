@@ -4,9 +4,12 @@
 #include <pthread.h>
 
 #include <atomic>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <type_traits>
+
+#include "futex.hpp"
 
 static_assert(std::is_same_v<pthread_t, interlace::rt::real::ThreadHandle>,
               "real.hpp's opaque pthread_t must match the platform's");
@@ -15,13 +18,21 @@ static_assert(std::is_same_v<clockid_t, int>, "real.hpp's opaque clockid_t must 
 namespace interlace::rt::real {
 namespace {
 
+// Set while this thread is inside dlsym. dlsym allocates and frees (its error state), and an
+// allocator may call back into us: ASan's reads the clock through clock_gettime, which is
+// ours, which would call dlsym again, and a nested dlsym frees the outer one's error state
+// twice. Functions called back during resolution must not resolve anything themselves.
+thread_local __attribute__((tls_model("initial-exec"))) bool resolving = false;
+
 // Resolved lazily and without a guard variable: libstdc++'s static-init guard may itself
 // take locks we interpose, and interposed functions can be called before our constructors.
 // `version` picks one of several versions of a symbol (null: the default one).
 void *resolve(std::atomic<void *> &slot, const char *name, const char *version = nullptr) {
   void *fn = slot.load(std::memory_order_acquire);
   if (fn == nullptr) {
+    resolving = true;
     fn = version != nullptr ? dlvsym(RTLD_NEXT, name, version) : dlsym(RTLD_NEXT, name);
+    resolving = false;
     if (fn == nullptr) {
       std::fprintf(stderr, "interlace: cannot find the real %s (dlsym: %s)\n", name, dlerror());
       std::abort();
@@ -46,10 +57,30 @@ void *resolve(std::atomic<void *> &slot, const char *name, const char *version =
     static std::atomic<void *> slot{nullptr};                                                      \
     return reinterpret_cast<ret(*) params>(resolve(slot, #name, version)) args;                    \
   }
+// clock_gettime's lookup is hand-written below.
+#define INTERLACE_FUNCTION_OWN_REAL(family, ret, name, params, args)
 #include "intercepted.def"
+#undef INTERLACE_FUNCTION_OWN_REAL
 #undef INTERLACE_FUNCTION_VERSIONED
 #undef INTERLACE_FUNCTION
 // NOLINTEND(bugprone-macro-parentheses)
+
+int clock_gettime(int clock, struct timespec *time) {
+  static std::atomic<void *> slot{nullptr};
+  void *fn = slot.load(std::memory_order_acquire);
+  if (fn == nullptr && resolving) {
+    // Called back from inside dlsym (see `resolving`): ask the kernel, without the vDSO.
+    const long rc =
+        detail::raw_syscall4(SYS_clock_gettime, clock, reinterpret_cast<long>(time), 0, 0);
+    if (rc < 0) {
+      errno = static_cast<int>(-rc);
+      return -1;
+    }
+    return 0;
+  }
+  return reinterpret_cast<int (*)(int, struct timespec *)>(
+      fn != nullptr ? fn : resolve(slot, "clock_gettime"))(clock, time);
+}
 
 long syscall(long number, long a1, long a2, long a3, long a4, long a5, long a6) {
   static std::atomic<void *> slot{nullptr};

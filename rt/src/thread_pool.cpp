@@ -27,6 +27,11 @@ void *ThreadPool::worker_main(void *arg) {
         [worker] { return worker->task.load(std::memory_order_seq_cst) != nullptr; });
     ManagedThread *task = worker->task.exchange(nullptr, std::memory_order_acq_rel);
     task->execution->run_thread(*task);
+    if (worker->dead.load(std::memory_order_acquire)) {
+      // It ran a sanitizer's thread start (sanitizers.hpp): the sanitizer forgets the thread
+      // only when it ends. The executor joins it and takes a new worker.
+      return nullptr;
+    }
   }
 }
 

@@ -23,7 +23,9 @@ public:
   std::atomic<ManagedThread *> task{nullptr};
   pthread_t handle{};
   std::atomic<int> tid{0};
-  std::atomic<bool> dead{false};    // ended by a raw thread exit; join it, never reuse it
+  // Ended by a raw thread exit, or ends after its task (sanitizers.hpp); join it, never
+  // reuse it.
+  std::atomic<bool> dead{false};
   std::atomic<bool> lost{false};    // stuck outside the runtime in an abandoned execution
   std::atomic<bool> stopped{false}; // lost, then ended by the stop signal: join it after all
   // Set up by its own thread (signals.hpp): where a crash handler runs, and the lowest address

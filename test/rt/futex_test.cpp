@@ -346,6 +346,56 @@ TEST(FutexTest, RawFutexWakesCountWaitersFirstComeFirstServed) {
   EXPECT_EQ(order, (std::vector<int>{0, 1}));
 }
 
+// Calls as libstdc++ makes them: a wake passes three arguments after the number, a wait four.
+// Each caller has an addressable local, so under ASan its frame starts with a redzone right
+// where a sixth variadic argument would be: an interceptor that read six arguments for every
+// call was reported there as a stack-buffer-underflow.
+template <class T> void escape(T *pointer) { __asm__ volatile("" : : "r"(pointer) : "memory"); }
+
+[[gnu::noinline]] long wake_with_three_arguments(int *word) {
+  int count = 1;
+  escape(&count);
+  return syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, count);
+}
+
+[[gnu::noinline]] long wait_with_four_arguments(int *word) {
+  int expected = 0;
+  escape(&expected);
+  return syscall(SYS_futex, word, FUTEX_WAIT_PRIVATE, expected, nullptr);
+}
+
+[[gnu::noinline]] long gettid_without_arguments() {
+  int local = 0;
+  escape(&local);
+  return syscall(SYS_gettid);
+}
+
+TEST(FutexTest, SyscallReadsOnlyTheArgumentsTheCallerPassed) {
+  rt::Executor executor;
+  for (std::uint64_t seed = 0; seed < 50; ++seed) {
+    alignas(4) int word = 0;
+    long waited = -1;
+    long woken = 0;
+    long tid = -1;
+    long own_tid = -2;
+    Bodies bodies = {[&] { waited = wait_with_four_arguments(&word); },
+                     [&] {
+                       // Until the waiter has blocked, there is no one to wake.
+                       while ((woken = wake_with_three_arguments(&word)) == 0) {
+                         std::this_thread::yield();
+                       }
+                       tid = gettid_without_arguments();
+                       own_tid = gettid();
+                     }};
+    const rt::Outcome outcome = run_seeded(executor, bodies, seed);
+    ASSERT_FALSE(outcome.failed()) << "seed " << seed << ": " << outcome.message << "\n"
+                                   << outcome.details;
+    EXPECT_EQ(waited, 0);
+    EXPECT_EQ(woken, 1);
+    EXPECT_EQ(tid, own_tid);
+  }
+}
+
 TEST(FutexTest, AWakeInAnExecutionAlsoWakesThreadsOutsideIt) {
   std::atomic<int> flag{0};
   std::thread outside([&] { flag.wait(0); }); // not managed: a real futex wait
