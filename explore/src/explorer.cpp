@@ -2,6 +2,7 @@
 // sequences, a ChoiceStrategy turns them into schedules, the runtime executes them.
 #include <rapidcheck.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <exception>
@@ -274,6 +275,11 @@ private:
     if (failure_ && failure_->verdict == Verdict::Timeout) {
       return true; // never run a stall again: RapidCheck would shrink the stopped case
     }
+    if (failure_ && !options_.shrink) {
+      // RapidCheck evaluates the failing case once more to describe it. The failure is
+      // recorded already: running it again would only replay it on whatever it left behind.
+      return false;
+    }
     if (failure_) {
       if (harness_error_ || !shrink_budget_left()) {
         return true; // reject the remaining shrink candidates
@@ -306,7 +312,12 @@ private:
       }
     }
     const bool failed = verdict != Verdict::Holds && (searching || verdict == failure_->verdict);
-    if (failed) {
+    // After shrinking, RapidCheck runs its smallest case once more to describe it: that run
+    // repeats the recorded failure's schedule and must not replace its record, which
+    // describes the execution that failed (a re-run sees what the first one left in globals).
+    const bool repeats_record =
+        !searching && std::ranges::equal(executor_.schedule(), failure_->schedule);
+    if (failed && !repeats_record) {
       keep_failure(verdict);
       if (searching) {
         shrink_deadline_ =

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <map>
 #include <mutex>
+#include <stdexcept>
 #include <string>
 #include <thread>
 
@@ -125,6 +126,48 @@ TEST(IsolationTest, ExitFromAThreadReleasedAfterADeadlockDoesNotLoseTheVerdict) 
   ASSERT_FALSE(result.property_holds);
   EXPECT_NE(result.explanation.find("Deadlock"), std::string::npos) << result.explanation;
   expect_clean_exploration();
+}
+
+// The report describes the execution that failed, not a later run of the same schedule,
+// which sees what the first one left in globals (issue 17).
+int g_executions = 0;
+
+struct Numbered {
+  int execution = 0;
+};
+
+void fail_numbered(Numbered &state) {
+  state.execution = ++g_executions;
+  throw std::runtime_error("failure seen in execution " + std::to_string(state.execution));
+}
+
+TEST(IsolationTest, TheReportIsTheFailingExecutionsWithoutShrinking) {
+  g_executions = 0;
+  const auto result = interlace::explore_interleavings(
+      [] { return Numbered{}; }, {[](Numbered &state) { fail_numbered(state); }},
+      [](const Numbered &) { return true; },
+      {.max_attempts = 1, .seed = 1, .reproduce_on_failure = 0, .shrink = false});
+  ASSERT_FALSE(result.property_holds);
+  EXPECT_EQ(g_executions, 1);
+  EXPECT_EQ(result.num_explored, 1);
+  EXPECT_NE(result.explanation.find("failure seen in execution 1"), std::string::npos)
+      << result.explanation;
+  EXPECT_EQ(result.counterexample->execution, 1);
+}
+
+TEST(IsolationTest, TheReportIsTheFailingExecutionsAfterShrinking) {
+  g_executions = 0;
+  const auto result = interlace::explore_interleavings(
+      [] { return Numbered{}; }, {[](Numbered &state) { fail_numbered(state); }},
+      [](const Numbered &) { return true; },
+      {.max_attempts = 1, .seed = 1, .reproduce_on_failure = 3});
+  ASSERT_FALSE(result.property_holds);
+  EXPECT_EQ(result.num_explored, 1);
+  EXPECT_EQ(result.reproduction_attempts, 3);
+  // One thread has one schedule: whatever ran after the first execution repeated it.
+  EXPECT_NE(result.explanation.find("failure seen in execution 1"), std::string::npos)
+      << result.explanation;
+  EXPECT_EQ(result.counterexample->execution, 1);
 }
 
 TEST(IsolationTest, AStallIsReportedOnceAndNotReplayed) {
