@@ -9,37 +9,13 @@
 #include <stdexcept>
 #include <string>
 
+#include "explore_helpers.hpp"
+
 namespace {
 
-struct Counter {
-  int value = 0;
-
-  void increment() {
-    int t = value;
-    value = t + 1;
-  }
-};
-
-auto explore_counter(interlace::ExploreOptions options) {
-  return interlace::explore_interleavings(
-      [] { return Counter{}; },
-      {[](Counter &c) { c.increment(); }, [](Counter &c) { c.increment(); }},
-      [](const Counter &c) { return c.value == 2; }, options);
-}
-
-// Sets an environment variable for one scope.
-class ScopedEnv {
-public:
-  ScopedEnv(const char *name, const std::string &value) : name_(name) {
-    setenv(name, value.c_str(), 1);
-  }
-  ~ScopedEnv() { unsetenv(name_); }
-  ScopedEnv(const ScopedEnv &) = delete;
-  ScopedEnv &operator=(const ScopedEnv &) = delete;
-
-private:
-  const char *name_;
-};
+using interlace::testing::Counter;
+using interlace::testing::explore_counter;
+using interlace::testing::ScopedEnv;
 
 TEST(ExploreTest, FindsTheLostUpdateAndShrinksItToOnePreemption) {
   auto result = explore_counter({.seed = 42});
