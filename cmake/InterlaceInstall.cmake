@@ -11,6 +11,8 @@ install(TARGETS interlace_pass interlace_rt interlace_explore interlace
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+# The passes that libInterlacePass.so loads from its own directory.
+install(TARGETS interlace_pass_llvm LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/rt/include/ ${PROJECT_SOURCE_DIR}/explore/include/
   DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(EXPORT InterlaceTargets NAMESPACE Interlace:: DESTINATION ${INTERLACE_CMAKE_DIR})

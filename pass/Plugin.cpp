@@ -7,17 +7,33 @@
 //   - InterlacePass at the optimizer's last extension point (like ThreadSanitizer), so that
 //     yield points go only before the memory accesses that survive optimisation.
 // All are also available to opt: -passes=interlace-access-names,interlace-markers,interlace.
+// Compilers load this file through libInterlacePass.so (PluginShim.cpp), which checks their
+// LLVM version first.
 //
 //===----------------------------------------------------------------------===//
 
 #include "AccessNames.h"
 #include "InterlacePass.h"
 #include "MarkerPass.h"
+#include "PluginInfo.h"
+
+#include <cstddef>
 
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Passes/PassPlugin.h"
 
 using namespace llvm;
+
+// PluginShim.cpp forwards this function's result as an interlace::PluginLibraryInfo.
+static_assert(sizeof(interlace::PluginLibraryInfo) == sizeof(PassPluginLibraryInfo));
+static_assert(offsetof(interlace::PluginLibraryInfo, APIVersion) ==
+              offsetof(PassPluginLibraryInfo, APIVersion));
+static_assert(offsetof(interlace::PluginLibraryInfo, PluginName) ==
+              offsetof(PassPluginLibraryInfo, PluginName));
+static_assert(offsetof(interlace::PluginLibraryInfo, PluginVersion) ==
+              offsetof(PassPluginLibraryInfo, PluginVersion));
+static_assert(offsetof(interlace::PluginLibraryInfo, RegisterPassBuilderCallbacks) ==
+              offsetof(PassPluginLibraryInfo, RegisterPassBuilderCallbacks));
 
 extern "C" LLVM_ATTRIBUTE_WEAK PassPluginLibraryInfo llvmGetPassPluginInfo() {
   return {LLVM_PLUGIN_API_VERSION, "InterlacePass", "0.2", [](PassBuilder &PB) {

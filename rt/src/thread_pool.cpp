@@ -1,5 +1,6 @@
 #include "thread_pool.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <mutex>
@@ -23,9 +24,14 @@ void *ThreadPool::worker_main(void *arg) {
   prepare_worker_signals(*worker);
   worker->tid.store(raw_gettid(), std::memory_order_release);
   for (;;) {
-    worker->parker.wait(
-        [worker] { return worker->task.load(std::memory_order_seq_cst) != nullptr; });
+    worker->parker.wait([worker] {
+      return worker->task.load(std::memory_order_seq_cst) != nullptr ||
+             worker->retire.load(std::memory_order_seq_cst);
+    });
     ManagedThread *task = worker->task.exchange(nullptr, std::memory_order_acq_rel);
+    if (task == nullptr) {
+      return nullptr; // retired: the pool joins this thread
+    }
     task->execution->run_thread(*task);
     if (worker->dead.load(std::memory_order_acquire)) {
       // It ran a sanitizer's thread start (sanitizers.hpp): the sanitizer forgets the thread
@@ -38,6 +44,7 @@ void *ThreadPool::worker_main(void *arg) {
 Worker *ThreadPool::acquire() {
   {
     std::lock_guard<InternalLock> guard(lock_);
+    need_ = std::max(need_, ++out_);
     if (!idle_.empty()) {
       Worker *worker = idle_.back();
       idle_.pop_back();
@@ -55,23 +62,59 @@ Worker *ThreadPool::acquire() {
 }
 
 void ThreadPool::release(Worker *worker) {
-  if (worker->lost.load(std::memory_order_acquire) &&
-      !worker->stopped.load(std::memory_order_acquire)) {
-    live_.fetch_sub(1, std::memory_order_relaxed);
-    return;
+  const bool stopped = worker->stopped.load(std::memory_order_acquire);
+  const bool lost = worker->lost.load(std::memory_order_acquire) && !stopped;
+  const bool dead = worker->dead.load(std::memory_order_acquire) || stopped;
+  std::vector<Worker *> surplus;
+  {
+    std::lock_guard<InternalLock> guard(lock_);
+    --out_;
+    if (!lost && !dead) {
+      idle_.push_back(worker);
+    }
+    surplus = take_surplus_locked();
+    if (out_ == 0) {
+      previous_need_ = need_;
+      need_ = 0;
+    }
   }
-  if (worker->dead.load(std::memory_order_acquire) ||
-      worker->stopped.load(std::memory_order_acquire)) {
+  if (lost) {
+    live_.fetch_sub(1, std::memory_order_relaxed);
+  } else if (dead) {
     // The thread ended itself with a raw exit; joining waits for the kernel to clear its
     // thread id and lets glibc reuse its stack.
     real::pthread_join(worker->handle, nullptr);
     free_worker_signals(*worker);
     delete worker;
     live_.fetch_sub(1, std::memory_order_relaxed);
-    return;
   }
-  std::lock_guard<InternalLock> guard(lock_);
-  idle_.push_back(worker);
+  end_workers(surplus);
+}
+
+std::vector<Worker *> ThreadPool::take_surplus_locked() {
+  const std::size_t cap = std::max(kMinIdleWorkers, std::min(need_, previous_need_));
+  std::vector<Worker *> surplus;
+  if (idle_.size() > cap) {
+    // The oldest idle workers go: the newest are the likeliest to be still polling.
+    const auto keep_from = idle_.end() - static_cast<std::ptrdiff_t>(cap);
+    surplus.assign(idle_.begin(), keep_from);
+    idle_.erase(idle_.begin(), keep_from);
+  }
+  return surplus;
+}
+
+void ThreadPool::end_workers(const std::vector<Worker *> &workers) {
+  // Wake them all first, so that they end in parallel, then join each.
+  for (Worker *worker : workers) {
+    worker->retire.store(true, std::memory_order_seq_cst);
+    worker->parker.wake();
+  }
+  for (Worker *worker : workers) {
+    real::pthread_join(worker->handle, nullptr);
+    free_worker_signals(*worker);
+    delete worker;
+    live_.fetch_sub(1, std::memory_order_relaxed);
+  }
 }
 
 } // namespace interlace::rt::detail
