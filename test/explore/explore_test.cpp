@@ -66,8 +66,8 @@ TEST(ExploreTest, TheExplanationShowsTheInterleavedSourceLines) {
             std::string::npos)
       << text;
   EXPECT_NE(text.find("shrunk to 1 preemption."), std::string::npos) << text;
-  EXPECT_NE(text.find("explore_test.cpp:18   int t = value;"), std::string::npos) << text;
-  EXPECT_NE(text.find("explore_test.cpp:19   value = t + 1;"), std::string::npos) << text;
+  EXPECT_NE(text.find("explore_helpers.hpp:15   int t = value;"), std::string::npos) << text;
+  EXPECT_NE(text.find("explore_helpers.hpp:16   value = t + 1;"), std::string::npos) << text;
   EXPECT_NE(text.find("thread 0 |"), std::string::npos);
   EXPECT_NE(text.find("thread 1 |"), std::string::npos);
   EXPECT_NE(text.find("reproduced 10/10 times"), std::string::npos);
