@@ -46,7 +46,7 @@ const char *title(Verdict verdict) {
 // accesses, e.g. a loop over an array).
 class DistinctList {
 public:
-  void add(std::string item) {
+  void add(const std::string &item) {
     if (seen_.insert(item).second) {
       text_ += (text_.empty() ? "" : ", ") + item;
     }

@@ -731,8 +731,11 @@ void Execution::run_thread(ManagedThread &self) {
   }
   if (in_forked_child()) {
     // A process forked from this thread, whose body has now returned: as the last thread of a
-    // program, it ends the process, without waiting for a runtime that is not there.
-    real::exit(0);
+    // program, it ends the process, without waiting for a runtime that is not there. Its
+    // output is flushed, but the exit handlers and static destructors it copied from the
+    // parent (the test's) do not run, as in a forked child that calls _exit.
+    std::fflush(nullptr);
+    real::_exit(0);
   }
   leave_if_abandoned();   // the body may have been stuck when the execution was abandoned
   self.in_runtime = true; // the thread is not managed any more; nothing may yield

@@ -182,6 +182,9 @@ int pthread_create(ManagedThread &self, real::ThreadHandle *thread, const void *
   if (sanitized) {
     // `start` is the sanitizer's, which runs once per OS thread: the worker ends with it.
     child.worker->dead.store(true, std::memory_order_release);
+    // The sanitizer adopts the worker's alternate signal stack and unmaps it when the thread
+    // ends: the pool must not unmap it a second time (the range may be the sanitizer's by then).
+    child.worker->signal_stack = nullptr;
   }
   *thread = child.worker->handle;
   return 0;

@@ -21,9 +21,9 @@ namespace {
 
 // Enough for the report the crashed thread writes and the hand-over of its turn, on a
 // thread whose own stack is exhausted. Pages are touched only when used.
-constexpr std::size_t kSignalStackSize = 256 * 1024;
+constexpr std::size_t kSignalStackSize = std::size_t{256} * 1024;
 // A fault this close below a thread's stack (its guard page and beyond) is a stack overflow.
-constexpr std::uintptr_t kOverflowReach = 1024 * 1024;
+constexpr std::uintptr_t kOverflowReach = std::uintptr_t{1024} * 1024;
 
 constexpr std::array<int, 5> kCrashSignals = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
 

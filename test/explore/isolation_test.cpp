@@ -22,11 +22,17 @@ using Clock = std::chrono::steady_clock;
 std::map<std::string, int> g_registry = {{"a", 1}};
 std::mutex g_mutex; // a global lock held by the failing thread in each test below
 
+struct Shared;
+void use(Shared &s);
+
 struct Shared {
   int *data = nullptr;
   int storage = 0;
   bool ready = false;
 };
+
+// The null dereference this test needs; UBSan (make test-asan) would report it first.
+__attribute__((no_sanitize("undefined"))) void use(Shared &s) { *s.data += 1; }
 
 // Thread 1 publishes `ready` before `data`: thread 0 may see ready and dereference null.
 auto explore_publication(interlace::ExploreOptions options) {
@@ -34,7 +40,7 @@ auto explore_publication(interlace::ExploreOptions options) {
                                           {[](Shared &s) {
                                              const std::lock_guard<std::mutex> guard(g_mutex);
                                              if (s.ready) {
-                                               *s.data += 1;
+                                               use(s);
                                              }
                                            },
                                            [](Shared &s) {

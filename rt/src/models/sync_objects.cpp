@@ -32,7 +32,7 @@ class BarrierModel final : public WaitModel {
 public:
   int holder(const WaitTarget &, const Execution &) const override { return -1; }
   std::string describe(const WaitTarget &target, const Execution &execution) const override {
-    const std::string text = "barrier " + address_text(target.object);
+    std::string text = "barrier " + address_text(target.object);
     if (const SyncTable::State *state = execution.sync().find(target.object)) {
       return text + " (" + std::to_string(state->arrived) + " of " + std::to_string(state->count) +
              " threads arrived: only more arrivals end this wait)";
