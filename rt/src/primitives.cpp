@@ -184,7 +184,7 @@ int pthread_create(ManagedThread &self, real::ThreadHandle *thread, const void *
     child.worker->dead.store(true, std::memory_order_release);
     // The sanitizer adopts the worker's alternate signal stack and unmaps it when the thread
     // ends: the pool must not unmap it a second time (the range may be the sanitizer's by then).
-    child.worker->signal_stack = nullptr;
+    child.worker->signal_stack_adopted.store(true, std::memory_order_release);
   }
   *thread = child.worker->handle;
   return 0;

@@ -176,7 +176,8 @@ void prepare_worker_signals(Worker &worker) {
 }
 
 void free_worker_signals(Worker &worker) {
-  if (worker.signal_stack != nullptr) {
+  if (worker.signal_stack != nullptr &&
+      !worker.signal_stack_adopted.load(std::memory_order_acquire)) {
     munmap(worker.signal_stack, kSignalStackSize);
     worker.signal_stack = nullptr;
   }

@@ -33,6 +33,8 @@ public:
   // Set up by its own thread (signals.hpp): where a crash handler runs, and the lowest address
   // of its stack, to tell a stack overflow from other faults.
   void *signal_stack = nullptr;
+  // A sanitizer's thread start ran on it: the sanitizer unmaps the signal stack itself.
+  std::atomic<bool> signal_stack_adopted{false};
   std::uintptr_t stack_low = 0;
 };
 
