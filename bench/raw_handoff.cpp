@@ -37,7 +37,7 @@ void wait_for(std::atomic<std::uint32_t> &word, std::uint32_t me) {
 }
 
 void hand_to(std::atomic<std::uint32_t> &word, std::uint32_t other) {
-  if (word.exchange(other, std::memory_order_release) & kSleeping) {
+  if ((word.exchange(other, std::memory_order_release) & kSleeping) != 0) {
     syscall(SYS_futex, &word, FUTEX_WAKE_PRIVATE, 1, nullptr, nullptr, 0);
   }
 }
