@@ -43,10 +43,43 @@ std::string source_line(const interlace_site &site) {
   return site.line <= lines.size() ? lines[site.line - 1] : std::string();
 }
 
+std::string compact_function_name(const std::string &name) {
+  constexpr std::size_t kMaxWidth = 40;
+  if (name.size() <= kMaxWidth) {
+    return name;
+  }
+  // Template arguments and parameter lists are what make a name long; drop them.
+  std::string compact;
+  int depth = 0;
+  for (const char c : name) {
+    if (c == '<' || c == '(') {
+      if (depth++ == 0) {
+        compact += c == '<' ? "<>" : "()";
+      }
+    } else if (c == '>' || c == ')') {
+      depth = depth > 0 ? depth - 1 : 0;
+    } else if (depth == 0) {
+      compact += c;
+    }
+  }
+  if (compact.size() <= kMaxWidth) {
+    return compact;
+  }
+  // Its innermost names that fit, cut at a "::".
+  for (std::size_t at = compact.find("::"); at != std::string::npos;
+       at = compact.find("::", at + 2)) {
+    if (compact.size() - (at + 2) <= kMaxWidth - 3) {
+      return "..." + compact.substr(at + 2);
+    }
+  }
+  return "..." + compact.substr(compact.size() - (kMaxWidth - 3));
+}
+
 std::string short_location(const interlace_site &site) {
   if (site.line == 0) {
-    return site.function != nullptr && site.function[0] != '\0' ? std::string(site.function)
-                                                                : std::string("?");
+    return site.function != nullptr && site.function[0] != '\0'
+               ? compact_function_name(site.function)
+               : std::string("?");
   }
   const char *file = std::strrchr(site.file, '/');
   return std::string(file != nullptr ? file + 1 : site.file) + ":" + std::to_string(site.line);
