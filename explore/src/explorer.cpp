@@ -89,13 +89,6 @@ std::uint64_t fresh_seed() {
   return (static_cast<std::uint64_t>(device()) << 32) ^ device();
 }
 
-std::uint64_t splitmix64(std::uint64_t value) {
-  value += 0x9e3779b97f4a7c15ULL;
-  value = (value ^ (value >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  value = (value ^ (value >> 27)) * 0x94d049bb133111ebULL;
-  return value ^ (value >> 31);
-}
-
 std::uint64_t schedule_hash(std::span<const int> schedule) {
   std::uint64_t hash = 0xcbf29ce484222325ULL;
   for (int thread : schedule) {
@@ -346,7 +339,7 @@ private:
     int remaining = options_.max_attempts;
     for (std::uint64_t run = 0; remaining > 0; ++run) {
       rc::detail::TestParams params;
-      params.seed = run == 0 ? seed_ : splitmix64(seed_ + run);
+      params.seed = run == 0 ? seed_ : rt::splitmix64(seed_ + run);
       params.maxSuccess = std::min(remaining, kAttemptsPerRapidCheckRun);
       params.maxSize = 100;
       params.maxDiscardRatio = 10;

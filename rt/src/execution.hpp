@@ -131,6 +131,8 @@ inline ManagedThread *current_thread() noexcept { return t_current; }
 // "a.cpp:12" for a site with a line (the file without its directories), else "an unknown
 // location".
 std::string site_text(const interlace_site *site);
+// "0x1234", for reports.
+std::string address_text(const void *address);
 
 // Marks runtime code on a managed thread for its scope (see ManagedThread::in_runtime).
 class RuntimeSection {

@@ -22,6 +22,12 @@ std::string site_text(const interlace_site *site) {
   return std::string(file) + ":" + std::to_string(site->line);
 }
 
+std::string address_text(const void *address) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%p", address);
+  return text;
+}
+
 namespace {
 
 // "a.cpp:12 read" for a step with a source location, "lock 0x1234" for one without.

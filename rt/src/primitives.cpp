@@ -421,12 +421,7 @@ void assert_fail(ManagedThread &self, const char *assertion, const char *file, u
 void exit(ManagedThread &self, const char *function, int status) {
   self.in_runtime = true;
   const interlace_site *site = __interlace_call_site;
-  std::string where;
-  if (site != nullptr && site->line != 0) {
-    const char *slash = std::strrchr(site->file, '/');
-    where = std::string(" at ") + (slash != nullptr ? slash + 1 : site->file) + ":" +
-            std::to_string(site->line);
-  }
+  const std::string where = site != nullptr && site->line != 0 ? " at " + site_text(site) : "";
   self.execution->terminate_thread(self, FailureKind::Exit,
                                    "thread " + std::to_string(self.id) + " called " + function +
                                        "(" + std::to_string(status) + ")" + where);

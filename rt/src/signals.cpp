@@ -6,7 +6,6 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
-#include <cstdio>
 #include <cstring>
 #include <mutex>
 #include <string>
@@ -49,8 +48,7 @@ const char *signal_name(int signal) {
 
 // What a crash was, in the words of the signal's code: "SIGSEGV (invalid access to 0x0)".
 std::string describe_crash(int signal, const siginfo_t &info, bool overflow) {
-  char address[32];
-  std::snprintf(address, sizeof address, "%p", info.si_addr);
+  const std::string address = address_text(info.si_addr);
   std::string text = signal_name(signal);
   if (overflow) {
     return "stack overflow (" + text + " at " + address + ")";

@@ -1,7 +1,5 @@
 #include "wait_model.hpp"
 
-#include <cstdio>
-
 #include "../execution.hpp"
 #include "../fatal.hpp"
 
@@ -33,12 +31,6 @@ const WaitModel &wait_model(const WaitTarget &target) {
     break;
   }
   internal_error("a thread is blocked without a wait target");
-}
-
-std::string address_text(const void *address) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%p", address);
-  return text;
 }
 
 } // namespace interlace::rt::detail

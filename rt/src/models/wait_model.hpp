@@ -44,7 +44,4 @@ const WaitModel &futex_wait_model();
 const WaitModel &barrier_wait_model();
 const WaitModel &once_wait_model();
 
-// "0x1234", for reports.
-std::string address_text(const void *address);
-
 } // namespace interlace::rt::detail

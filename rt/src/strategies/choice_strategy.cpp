@@ -38,12 +38,8 @@ std::optional<int> ChoiceStrategy::next(const Decision &decision) {
 }
 
 int SeededChoiceSource::choose(int n) {
-  // splitmix64
+  const std::uint64_t z = splitmix64(state_);
   state_ += 0x9e3779b97f4a7c15ULL;
-  std::uint64_t z = state_;
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  z ^= z >> 31;
   return static_cast<int>(z % static_cast<std::uint64_t>(n));
 }
 

@@ -47,6 +47,15 @@ private:
   std::uint64_t repeats_ = 0; // what repeats() says about the last answer
 };
 
+// One step of splitmix64 (Steele, Lea, Flood, OOPSLA 2014): a well-mixed 64-bit value from
+// `value`; successive states differ by 0x9e3779b97f4a7c15.
+constexpr std::uint64_t splitmix64(std::uint64_t value) {
+  value += 0x9e3779b97f4a7c15ULL;
+  value = (value ^ (value >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  value = (value ^ (value >> 27)) * 0x94d049bb133111ebULL;
+  return value ^ (value >> 31);
+}
+
 // A ChoiceSource backed by a small deterministic PRNG (splitmix64); for tests and for
 // drivers that do not need shrinking.
 class SeededChoiceSource final : public ChoiceSource {
