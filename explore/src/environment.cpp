@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "interlace/errors.hpp"
+#include "searches/search_names.hpp"
 
 namespace interlace::detail {
 namespace {
@@ -71,6 +72,9 @@ Environment read_environment() {
     env.verbose = *text == "1";
   }
   env.trace_out = variable("INTERLACE_TRACE_OUT");
+  if (auto text = variable("INTERLACE_SEARCH")) {
+    env.search = parse_search(*text, "INTERLACE_SEARCH");
+  }
   return env;
 }
 

@@ -5,6 +5,8 @@
 #include <optional>
 #include <string>
 
+#include "interlace/explore.hpp"
+
 namespace interlace::detail {
 
 struct Environment {
@@ -13,6 +15,7 @@ struct Environment {
   std::optional<std::string> replay;    // INTERLACE_REPLAY
   bool verbose = false;                 // INTERLACE_VERBOSE=1: every step in explanations
   std::optional<std::string> trace_out; // INTERLACE_TRACE_OUT: a .json or .svg to write
+  std::optional<Search> search;         // INTERLACE_SEARCH
 };
 
 // Reads the environment now; throws UsageError for a malformed value.

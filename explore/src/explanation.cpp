@@ -37,6 +37,7 @@ const char *title(Verdict verdict) {
     return "Exit";
   case Verdict::Holds:
   case Verdict::Stopped:
+  case Verdict::StrategyError:
     break;
   }
   return "No failure";

@@ -20,6 +20,8 @@ Verdict verdict_of(const rt::Outcome &outcome) {
     return Verdict::Exit;
   case rt::FailureKind::Stopped:
     return Verdict::Stopped;
+  case rt::FailureKind::StrategyError:
+    return Verdict::StrategyError;
   }
   return Verdict::Holds;
 }

@@ -11,6 +11,8 @@
 namespace interlace::detail {
 
 // How one execution ended. Stopped: cut short by the exploration's deadline, no verdict.
+// StrategyError: cut short because the strategy named a thread that could not run (a replay
+// of a schedule that no longer fits the code, or a shrink candidate that does not apply).
 // AssertionFailed: a test framework's assertion failed during it (see interlace/gtest.hpp).
 enum class Verdict {
   Holds,
@@ -22,7 +24,8 @@ enum class Verdict {
   Timeout,
   Crash,
   Exit,
-  Stopped
+  Stopped,
+  StrategyError // the strategy made an impossible choice: the run says nothing of the code
 };
 
 Verdict verdict_of(const rt::Outcome &outcome);

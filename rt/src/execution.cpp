@@ -393,7 +393,7 @@ int Execution::pick() {
   const std::span<const int> runnable_ids(candidates, count);
   const std::optional<int> choice =
       strategy_->next(Decision{turn_.steps.load(std::memory_order_relaxed), current, runnable_ids,
-                               AnnouncedSteps(announced_)});
+                               AnnouncedSteps(announced_), turn_.run_length, {}});
   if (choice == Strategy::kStop) {
     return kStrategyStop;
   }

@@ -74,6 +74,8 @@ const char *to_string(FailureKind kind) {
     return "exit";
   case FailureKind::Stopped:
     return "stopped";
+  case FailureKind::StrategyError:
+    return "strategy error";
   }
   return "?";
 }

@@ -29,7 +29,11 @@ private:
 };
 
 Decision decision(std::uint64_t step, int current, const std::vector<int> &candidates) {
-  return Decision{step, current, candidates, {}};
+  Decision made;
+  made.step = step;
+  made.current = current;
+  made.candidates = candidates;
+  return made;
 }
 
 TEST(ChoiceStrategyTest, ChoiceZeroKeepsTheCurrentThreadForAnUnboundedRun) {

@@ -32,9 +32,24 @@
 
 namespace interlace {
 
+// How schedules are chosen (docs/searches.md says what each is good at).
+enum class Search {
+  automatic, // the default: a portfolio of the samplers below, best first
+  random,    // RapidCheck-driven choice sequences: random runs of random lengths
+  pct,       // probabilistic concurrency testing (Burckhardt et al., ASPLOS 2010)
+  pos,       // partial order sampling (Yuan et al., CAV 2018)
+  surw,      // selectively uniform random walk (Zhao et al., ASPLOS 2025)
+  dpor,      // systematic: every interleaving up to equivalence, each once
+};
+
+// "automatic", "random", "pct", "pos", "surw", "dpor".
+const char *to_string(Search search);
+
 struct ExploreOptions {
   int max_attempts = 200; // schedules to try; env INTERLACE_MAX_ATTEMPTS overrides
-  int max_ops = 300;      // steps per schedule with a generated choice
+  // Deprecated and ignored: the random search used to draw choices only during the first
+  // max_ops steps. Every search now chooses anywhere in an execution, up to max_steps.
+  int max_ops = 300;
   std::optional<std::uint64_t> seed = std::nullopt; // unset: a fresh seed, printed in the result;
                                                     // env INTERLACE_SEED overrides
   int reproduce_on_failure = 10;                    // replays of the final counterexample
@@ -47,6 +62,10 @@ struct ExploreOptions {
   // Executions spent shrinking a failure. Shrinking also ends after a quarter of `timeout`
   // (from the first failure); the explanation says when either cut it short.
   int max_shrinks = 1000;
+  Search search = Search::automatic; // env INTERLACE_SEARCH overrides
+  int pct_depth = 3;                 // the bug depth PCT targets: d - 1 priority change points
+  std::optional<int> preemption_bound = std::nullopt; // unset: unbounded (dpor honours it;
+                                                      // samplers may)
 };
 
 template <class State> struct InterleavingResult {
@@ -61,6 +80,10 @@ template <class State> struct InterleavingResult {
   int reproduction_attempts = 0;         // = reproduce_on_failure when a failure was found
   int reproduction_successes = 0;        // how many of those replays failed the same way
   std::string explanation;               // the interleaved source trace and the verdict
+  bool exhaustive = false;               // true only when the search explored every
+                                         // interleaving (dpor finished within its bounds):
+                                         // "holds" is then a proof for these threads and inputs
+  Search search = Search::automatic;     // the search that found the failure (or ran last)
 };
 
 namespace detail {
@@ -98,6 +121,8 @@ struct ExplorationReport {
   int reproduction_attempts = 0;
   int reproduction_successes = 0;
   std::string explanation;
+  bool exhaustive = false;
+  Search search = Search::automatic;
 };
 
 ExplorationReport explore(const ExplorationSpec &spec, const ExploreOptions &options);
@@ -183,6 +208,8 @@ auto explore_interleavings(Setup setup, std::vector<std::function<void(StateOf<S
   result.reproduction_attempts = report.reproduction_attempts;
   result.reproduction_successes = report.reproduction_successes;
   result.explanation = std::move(report.explanation);
+  result.exhaustive = report.exhaustive;
+  result.search = report.search;
   return result;
 }
 

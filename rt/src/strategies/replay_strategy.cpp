@@ -22,4 +22,13 @@ std::optional<int> ReplayStrategy::next(const Decision &decision) {
   return schedule_[step];
 }
 
+std::size_t ReplayStrategy::choose_waiter(const WakeDecision &decision) {
+  (void)decision;
+  const std::uint64_t ordinal = wake_ordinal_++;
+  if (next_wake_ < wake_choices_.size() && wake_choices_[next_wake_].ordinal == ordinal) {
+    return wake_choices_[next_wake_++].index;
+  }
+  return 0;
+}
+
 } // namespace interlace::rt

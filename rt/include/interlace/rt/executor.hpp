@@ -40,6 +40,9 @@ enum class FailureKind : std::uint8_t {
   Exit,      // a managed thread called exit(), _exit(), _Exit() or quick_exit(); the
              // process goes on, the thread ended there
   Stopped,   // RunOptions::deadline passed and the run was cut short (not a failure)
+  StrategyError, // the strategy named a thread that cannot run or a waiter that does not
+                 // exist; the run was cut short there (a failure of the driver, not of the
+                 // code under test)
 };
 
 const char *to_string(FailureKind kind);
@@ -51,8 +54,12 @@ struct Outcome {
   std::string details;          // further lines (each thread's wait in a deadlock), may be empty
   std::exception_ptr exception; // for FailureKind::Exception: what the thread threw, if any
 
-  // True when the code under test failed; a stopped run did not fail.
-  bool failed() const { return failure != FailureKind::None && failure != FailureKind::Stopped; }
+  // True when the code under test failed; a stopped run, or one the strategy cut short by
+  // an impossible choice, did not fail.
+  bool failed() const {
+    return failure != FailureKind::None && failure != FailureKind::Stopped &&
+           failure != FailureKind::StrategyError;
+  }
 };
 
 struct RunOptions {
@@ -66,6 +73,9 @@ struct RunOptions {
   std::chrono::milliseconds stall_timeout = std::chrono::seconds(10);
   // Names for threads 0.. in reports ("thread N" for the others). Must outlive run().
   std::span<const std::string> thread_names;
+  // Let the strategy wake threads blocked on a condition variable spuriously, as POSIX allows
+  // (Decision::sleepers). Off: a condvar wait returns only when signalled or timed out.
+  bool spurious_wakeups = false;
 };
 
 namespace detail {
@@ -90,6 +100,9 @@ public:
   // every step), the switches away from a still-runnable thread, and its thread count.
   std::span<const StepRecord> trace() const;
   std::span<const int> schedule() const;
+  // The last run's choices of waiter other than the first (Strategy::choose_waiter); with the
+  // schedule, what a ReplayStrategy needs to repeat the run.
+  std::span<const WakeChoice> wake_choices() const;
   int preemptions() const;
   int num_threads() const;
   // Yield points that announced a memory access (read, write, rmw, fence) in the last run.

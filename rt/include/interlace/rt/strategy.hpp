@@ -1,6 +1,10 @@
-// The scheduling strategy interface: at every step the runtime asks a strategy which
-// managed thread executes its announced step next. Implementations live one per file
-// (choice_strategy, replay_strategy); cross-cutting behaviour wraps a strategy.
+// The scheduling strategy interface: every scheduling choice of an execution is a strategy's.
+// At every step the runtime asks which managed thread executes its announced step next; when
+// an action releases one of several blocked threads (a condvar signal, a sem_post, a futex
+// wake) or nothing can run and one of several timed waits must expire, it asks which.
+// Implementations live one per file (choice_strategy, replay_strategy, and the searches'
+// samplers in explore/); cross-cutting behaviour wraps a strategy (the runtime wraps every
+// strategy in its fairness policy, fair_strategy.hpp).
 #pragma once
 
 #include <cstddef>
@@ -35,6 +39,36 @@ struct Decision {
   std::span<const int> candidates;
   // The step each thread has announced, indexed by thread id.
   AnnouncedSteps pending;
+  // Consecutive steps `current` has executed up to here (0 before the first step).
+  std::uint32_t run_length = 0;
+  // With RunOptions::spurious_wakeups: the threads blocked on a condition variable. Naming
+  // one wakes it spuriously (its wait returns as if signalled) and it runs next. Empty
+  // otherwise, and whenever no thread is runnable (a deadlock stays a deadlock).
+  std::span<const int> sleepers;
+};
+
+// Which blocked thread an action releases.
+enum class WakeKind : std::uint8_t {
+  Notify,  // a condvar signal, a sem_post, a futex wake of fewer threads than wait
+  Timeout, // nothing can run: one timed wait expires and the clock jumps to its deadline
+};
+
+struct WakeDecision {
+  std::uint64_t step = 0; // the step during which the choice is made
+  WakeKind kind = WakeKind::Notify;
+  // The threads the action may release, at least two, in the default order: first blocked
+  // first for Notify, earliest deadline first (then lowest id) for Timeout.
+  std::span<const int> waiters;
+};
+
+// A choice of waiter other than the first, as an execution records it so that a replay can
+// make it again. `ordinal` counts the execution's wake decisions (those with at least two
+// waiters) from 0.
+struct WakeChoice {
+  std::uint64_t ordinal = 0;
+  std::uint32_t index = 0; // into WakeDecision::waiters
+
+  bool operator==(const WakeChoice &) const = default;
 };
 
 class Strategy {
@@ -47,13 +81,21 @@ public:
   // Called once before an execution starts.
   virtual void begin() {}
 
-  // The thread id to run next, asked at every step (even with one runnable thread) unless
-  // repeats() said the answer stays the same. A
-  // thread that is not runnable is replaced by the next runnable id cyclically after it.
-  // std::nullopt means "no opinion": the runtime then continues deterministically (the
-  // current thread keeps running for a fairness quantum, then the next runnable thread in id
-  // order takes over). kStop ends the execution as FailureKind::Stopped.
+  // The thread id to run next, one of decision.candidates, asked at every step (even with one
+  // runnable thread) unless repeats() said the answer stays the same. Naming a thread that
+  // is not a candidate is an error in the strategy: the execution ends as
+  // FailureKind::StrategyError. std::nullopt means "no opinion": the fairness policy then
+  // decides (the current thread keeps running for a quantum, then the next runnable thread
+  // in id order takes over). kStop ends the execution as FailureKind::Stopped.
   virtual std::optional<int> next(const Decision &decision) = 0;
+
+  // Which of decision.waiters the action releases: an index into it. Answers out of range
+  // are a strategy error. The default, 0, keeps the runtime's historical order (first come,
+  // first served; earliest deadline first).
+  virtual std::size_t choose_waiter(const WakeDecision &decision) {
+    (void)decision;
+    return 0;
+  }
 
   // Why next() returned kStop.
   virtual std::string stop_reason() const { return {}; }
