@@ -55,6 +55,7 @@ Execution::Execution(std::vector<Worker *> &workers) : workers_(workers) {}
 Outcome Execution::run(std::span<const std::function<void()>> bodies, Strategy &strategy,
                        const RunOptions &options) {
   strategy_ = &strategy;
+  fair_.wrap(strategy, options.fairness_quantum);
   options_ = options;
   nthreads_ = 0;
   grant_.holder.store(kController, std::memory_order_relaxed);
@@ -70,10 +71,13 @@ Outcome Execution::run(std::span<const std::function<void()>> bodies, Strategy &
   locks_.clear();
   sync_.clear();
   wait_seq_ = 0;
+  wake_decisions_ = 0;
+  strategy_error_.clear();
   clock_.start();
   schedule.clear();
+  wake_choices.clear();
   trace.clear();
-  strategy.begin();
+  fair_.begin();
 
   for (const auto &body : bodies) {
     add_thread().body = &body;
@@ -82,14 +86,12 @@ Outcome Execution::run(std::span<const std::function<void()>> bodies, Strategy &
     return outcome_;
   }
 
-  const int first = pick();
-  if (first == kStrategyStop) {
-    fail(FailureKind::Stopped, -1, strategy_->stop_reason(), describe_threads(*this));
+  const int first = next_turn(-1);
+  if (first < 0) {
     teardown_remaining();
     assemble_logs();
     return outcome_;
   }
-  record(first);
   grant_from_controller(first);
   if (await_turn()) {
     if (ending()) {
@@ -339,8 +341,8 @@ void Execution::set_status(ManagedThread &thread, ThreadStatus status) {
   turn_.granted = 0; // the strategy's answer may differ now
 }
 
-// Who executes the next step. Also sets turn_.granted: the steps after it that need no
-// decision.
+// Who executes the next step: a thread id, or kNobody, kStrategyStop or kStrategyError. Also
+// sets turn_.granted: the steps after it that need no decision.
 int Execution::pick() {
   turn_.granted = 0;
   // Candidates live on this thread's stack unless there are many: a member vector would be
@@ -371,62 +373,127 @@ int Execution::pick() {
     }
   }
   if (count == 0) {
-    // Nothing can run: model time passing, so the timed wait with the earliest deadline
-    // times out (the lowest id among equal deadlines).
-    int earliest = -1;
+    return pick_timeout();
+  }
+  std::span<const int> sleepers;
+  if (options_.spurious_wakeups && !ending()) {
+    sleepers_.clear();
     for (int id = 0; id < nthreads_; ++id) {
-      const ManagedThread &thread = *threads_[id];
-      if (thread.status == ThreadStatus::Blocked && thread.waiting.timed &&
-          (earliest < 0 || thread.waiting.deadline_ns < threads_[earliest]->waiting.deadline_ns)) {
-        earliest = id;
+      if (threads_[id]->status == ThreadStatus::Blocked &&
+          threads_[id]->waiting.kind == WaitKind::Cond) {
+        sleepers_.push_back(id);
       }
     }
-    if (earliest >= 0) {
-      ManagedThread &thread = *threads_[earliest];
-      clock_.advance_to(thread.waiting.deadline_ns);
-      set_status(thread, ThreadStatus::Runnable);
-      thread.waiting = WaitTarget{};
-      thread.timed_out = true;
-    }
-    return earliest;
+    sleepers = sleepers_;
   }
   const std::span<const int> runnable_ids(candidates, count);
   const std::optional<int> choice =
-      strategy_->next(Decision{turn_.steps.load(std::memory_order_relaxed), current, runnable_ids,
-                               AnnouncedSteps(announced_), turn_.run_length, {}});
+      fair_.next(Decision{turn_.steps.load(std::memory_order_relaxed), current, runnable_ids,
+                          AnnouncedSteps(announced_), turn_.run_length, sleepers});
   if (choice == Strategy::kStop) {
     return kStrategyStop;
   }
-  const std::uint64_t repeats = strategy_->repeats();
-  if (count == 1) {
-    turn_.granted = repeats;
-    return candidates[0];
+  const int chosen = *choice; // the fairness policy always answers
+  if (chosen >= 0 && chosen < nthreads_ && runnable(chosen)) {
+    turn_.granted = fair_.repeats();
+    return chosen;
   }
-  if (choice) {
-    const int wanted = *choice;
-    if (wanted >= 0 && wanted < nthreads_) {
-      if (runnable(wanted)) {
-        turn_.granted = repeats;
-        return wanted;
-      }
-      for (int i = 1; i < nthreads_; ++i) {
-        const int id = wanted + i < nthreads_ ? wanted + i : wanted + i - nthreads_;
-        if (runnable(id)) {
-          return id;
-        }
-      }
+  if (std::ranges::find(sleepers, chosen) != sleepers.end()) {
+    ManagedThread &sleeper = *threads_[chosen];
+    set_status(sleeper, ThreadStatus::Runnable); // a spurious wakeup: its wait returns
+    sleeper.waiting = WaitTarget{};
+    return chosen;
+  }
+  strategy_error_ =
+      "the strategy chose " +
+      (chosen >= 0 && chosen < nthreads_
+           ? label(chosen) + ", which " +
+                 (threads_[chosen]->status == ThreadStatus::Finished ? std::string("has finished")
+                                                                     : "is blocked")
+           : "thread " + std::to_string(chosen) + ", which does not exist") +
+      ", at step " + std::to_string(turn_.steps.load(std::memory_order_relaxed));
+  return kStrategyError;
+}
+
+// Nothing can run: model time passing, so that a timed wait times out, the strategy choosing
+// which when several could (by default the earliest deadline, then the lowest id). The clock
+// jumps to its deadline; the others stay blocked, as a thread whose timeout has passed may
+// not have been woken yet. Returns the thread or kNobody.
+int Execution::pick_timeout() {
+  waiters_.clear();
+  for (int id = 0; id < nthreads_; ++id) {
+    const ManagedThread &thread = *threads_[id];
+    if (thread.status == ThreadStatus::Blocked && thread.waiting.timed) {
+      waiters_.push_back(id);
     }
-    return candidates[0];
   }
-  // No opinion: keep the current thread for a fairness quantum, then rotate, so that a
-  // spin-wait always lets the thread it waits for make progress.
-  if (candidates[0] == current && turn_.run_length < options_.fairness_quantum) {
-    // It keeps the turn while its run stays below the quantum.
-    const std::uint64_t left = options_.fairness_quantum - turn_.run_length - 1;
-    turn_.granted = std::min(repeats, left);
-    return current;
+  if (waiters_.empty()) {
+    return kNobody;
   }
-  return candidates[0] == current ? candidates[1] : candidates[0];
+  std::ranges::sort(waiters_, [this](int a, int b) {
+    const std::int64_t da = threads_[a]->waiting.deadline_ns;
+    const std::int64_t db = threads_[b]->waiting.deadline_ns;
+    return da != db ? da < db : a < b;
+  });
+  const int index = choose_waiter(WakeKind::Timeout, waiters_);
+  if (index < 0) {
+    return kStrategyError;
+  }
+  ManagedThread &thread = *threads_[waiters_[static_cast<std::size_t>(index)]];
+  clock_.advance_to(thread.waiting.deadline_ns);
+  set_status(thread, ThreadStatus::Runnable);
+  thread.waiting = WaitTarget{};
+  thread.timed_out = true;
+  return thread.id;
+}
+
+// The strategy's choice among `waiters` (at least one), as an index; -1 (strategy_error_ set)
+// for an answer out of range. During a teardown the first is taken without asking.
+int Execution::choose_waiter(WakeKind kind, std::span<const int> waiters) {
+  if (waiters.size() < 2 || ending()) {
+    return 0;
+  }
+  const std::uint64_t ordinal = wake_decisions_++;
+  const std::size_t index =
+      fair_.choose_waiter(WakeDecision{turn_.steps.load(std::memory_order_relaxed), kind, waiters});
+  if (index >= waiters.size()) {
+    strategy_error_ = "the strategy chose waiter " + std::to_string(index) + " of " +
+                      std::to_string(waiters.size()) + " at step " +
+                      std::to_string(turn_.steps.load(std::memory_order_relaxed));
+    return -1;
+  }
+  if (index != 0) {
+    wake_choices.push_back(WakeChoice{ordinal, static_cast<std::uint32_t>(index)});
+  }
+  return static_cast<int>(index);
+}
+
+// Decides and records who executes the next step, on behalf of `self` (-1: the controller).
+// Returns the thread, kNobody (nothing can run; the caller says why that is a deadlock or the
+// end), or kEnded once the run failed here: the strategy stopped it or made an impossible
+// choice, or the step cap was reached.
+int Execution::next_turn(int self) {
+  const int next = pick();
+  if (next == kStrategyStop) {
+    fail(FailureKind::Stopped, self, strategy_->stop_reason(), describe_threads(*this));
+    return kEnded;
+  }
+  if (next == kStrategyError) {
+    fail(FailureKind::StrategyError, self, "strategy error: " + strategy_error_,
+         describe_threads(*this));
+    return kEnded;
+  }
+  if (next == kNobody) {
+    return kNobody;
+  }
+  if (turn_.steps.load(std::memory_order_relaxed) >= options_.max_steps) {
+    fail(FailureKind::Livelock, self,
+         "livelock: the step cap of " + std::to_string(options_.max_steps) + " steps was reached",
+         describe_positions(*this));
+    return kEnded;
+  }
+  record(next);
+  return next;
 }
 
 void Execution::record(int next) {
@@ -544,18 +611,10 @@ void Execution::decide_step(ManagedThread &self, const Event &event) {
     fail(FailureKind::Stopped, self.id, "stopped: the deadline passed", describe_threads(*this));
     return;
   }
-  if (turn_.steps.load(std::memory_order_relaxed) >= options_.max_steps) {
-    fail(FailureKind::Livelock, self.id,
-         "livelock: the step cap of " + std::to_string(options_.max_steps) + " steps was reached",
-         describe_positions(*this));
-    return;
+  const int next = next_turn(self.id); // never kNobody: this thread is runnable
+  if (next < 0) {
+    return; // the run ended here: this thread now runs freely, like every other
   }
-  const int next = pick();
-  if (next == kStrategyStop) {
-    fail(FailureKind::Stopped, self.id, strategy_->stop_reason(), describe_threads(*this));
-    return; // this thread now runs freely, like every other
-  }
-  record(next);
   if (next != self.id) {
     switch_to(self, next);
   } else {
@@ -578,27 +637,16 @@ void Execution::block(ManagedThread &self, WaitTarget target) {
     wait_during_teardown(self);
     return;
   }
-  const int next = pick();
-  if (next == kStrategyStop) {
-    fail(FailureKind::Stopped, self.id, strategy_->stop_reason(), describe_threads(*this));
-    wait_during_teardown(self);
-    return;
-  }
-  if (next < 0) {
+  const int next = next_turn(self.id);
+  if (next == kNobody) {
     fail(FailureKind::Deadlock, self.id,
          "deadlock: thread " + std::to_string(self.id) + " blocked and no managed thread can run",
          describe_deadlock(*this));
+  }
+  if (next < 0) {
     wait_during_teardown(self);
     return;
   }
-  if (turn_.steps.load(std::memory_order_relaxed) >= options_.max_steps) {
-    fail(FailureKind::Livelock, self.id,
-         "livelock: the step cap of " + std::to_string(options_.max_steps) + " steps was reached",
-         describe_positions(*this));
-    wait_during_teardown(self);
-    return;
-  }
-  record(next);
   if (next != self.id) {
     switch_to(self, next);
   } else {
@@ -620,21 +668,31 @@ void Execution::wake_all(WaitKind kind, const void *object) {
 int Execution::wake_some(WaitKind kind, const void *object, int count, std::uint32_t bitset) {
   int woken = 0;
   for (; woken < count; ++woken) {
-    ManagedThread *first = nullptr;
+    waiters_.clear();
     for (int id = 0; id < nthreads_; ++id) {
-      ManagedThread &thread = *threads_[id];
+      const ManagedThread &thread = *threads_[id];
       if (thread.status == ThreadStatus::Blocked && thread.waiting.kind == kind &&
           thread.waiting.object == object &&
-          (kind != WaitKind::Futex || (thread.futex_bitset & bitset) != 0) &&
-          (first == nullptr || thread.wait_seq < first->wait_seq)) {
-        first = &thread;
+          (kind != WaitKind::Futex || (thread.futex_bitset & bitset) != 0)) {
+        waiters_.push_back(id);
       }
     }
-    if (first == nullptr) {
+    if (waiters_.empty()) {
       break;
     }
-    set_status(*first, ThreadStatus::Runnable);
-    first->waiting = WaitTarget{};
+    std::ranges::sort(
+        waiters_, [this](int a, int b) { return threads_[a]->wait_seq < threads_[b]->wait_seq; });
+    int index = choose_waiter(WakeKind::Notify, waiters_);
+    if (index < 0) {
+      // An impossible choice ends the run; the first waiter is released so that the teardown
+      // sees what a default wake would have done.
+      fail(FailureKind::StrategyError, turn_.current, "strategy error: " + strategy_error_,
+           describe_threads(*this));
+      index = 0;
+    }
+    ManagedThread &chosen = *threads_[waiters_[static_cast<std::size_t>(index)]];
+    set_status(chosen, ThreadStatus::Runnable);
+    chosen.waiting = WaitTarget{};
   }
   return woken;
 }
@@ -748,14 +806,8 @@ void Execution::thread_ended(ManagedThread &self) {
     return_turn(self);
     return;
   }
-  const int next = pick();
-  if (next == kStrategyStop) {
-    fail(FailureKind::Stopped, self.id, strategy_->stop_reason(), describe_threads(*this));
-    return_turn(self);
-    return;
-  }
+  const int next = next_turn(self.id);
   if (next >= 0) {
-    record(next);
     pass_turn(self, next);
     return;
   }
@@ -763,7 +815,7 @@ void Execution::thread_ended(ManagedThread &self) {
                                         [](const std::unique_ptr<ManagedThread> &thread) {
                                           return thread->status == ThreadStatus::Finished;
                                         });
-  if (!all_finished) {
+  if (next == kNobody && !all_finished) {
     fail(FailureKind::Deadlock, self.id,
          "deadlock: thread " + std::to_string(self.id) +
              " finished and every other thread is blocked",

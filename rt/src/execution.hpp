@@ -30,6 +30,7 @@
 #include "models/locks.hpp"
 #include "models/sync_objects.hpp"
 #include "parker.hpp"
+#include "strategies/fair_strategy.hpp"
 
 namespace interlace::rt::detail {
 
@@ -168,6 +169,7 @@ public:
   // The last run's steps, assembled when it ended.
   std::vector<StepRecord> trace;
   std::vector<int> schedule;
+  std::vector<WakeChoice> wake_choices; // the waiter choices other than the first
   std::vector<Allocation> *allocation_log = nullptr; // where managed threads log allocations
   int preemptions() const { return turn_.preemptions; }
   std::uint64_t memory_steps() const { return turn_.memory_steps; }
@@ -185,8 +187,9 @@ public:
   void block(ManagedThread &self, WaitTarget target);
   // Makes every thread waiting on (kind, object) runnable; the caller keeps the turn.
   void wake_all(WaitKind kind, const void *object);
-  // Makes up to `count` of them runnable, first blocked first (for a futex, only those whose
-  // bitset shares a bit with `bitset`); returns how many.
+  // Makes up to `count` of them runnable, one at a time, the strategy choosing which among
+  // several (by default first blocked first; for a futex, only those whose bitset shares a
+  // bit with `bitset`); returns how many.
   int wake_some(WaitKind kind, const void *object, int count, std::uint32_t bitset = ~0U);
   // A new runnable thread, parked before its first step.
   ManagedThread &spawn(void *(*start_routine)(void *), void *arg);
@@ -258,9 +261,13 @@ private:
     log_executed(self);
     return true;
   }
-  // pick() results besides thread ids: nobody can run, or the strategy stopped the run.
+  // pick() results besides thread ids: nobody can run, the strategy stopped the run, or it
+  // made an impossible choice (strategy_error_ says which). next_turn() adds kEnded: the
+  // execution failed or stopped there.
   static constexpr int kNobody = -1;
   static constexpr int kStrategyStop = -3;
+  static constexpr int kStrategyError = -4;
+  static constexpr int kEnded = -5;
   // Yield points a thread may pass while running freely in a teardown before it is unwound.
   static constexpr std::uint32_t kFreeRunSteps = 4096;
   // Teardowns a thread may swallow (catch and carry on, as an EINTR retry loop around a futex
@@ -297,6 +304,9 @@ private:
   bool runnable(int id) const;
   void set_status(ManagedThread &thread, ThreadStatus status);
   int pick();
+  int pick_timeout();
+  int choose_waiter(WakeKind kind, std::span<const int> waiters);
+  int next_turn(int self);
   void record(int next);
   void grant_from_controller(int next);
   void pass_turn(ManagedThread &self, int next);
@@ -326,14 +336,19 @@ private:
   int nthreads_ = 0;
   std::vector<const Event *> announced_; // each thread's ManagedThread::announced
   std::vector<int> candidates_;          // for executions with more threads than pick() inlines
+  std::vector<int> sleepers_;            // Decision::sleepers, with spurious wakeups
+  std::vector<int> waiters_;             // a wake decision's candidates
   std::vector<std::size_t> merge_runs_;  // assemble_logs()'s cursors, kept for their capacity
   std::vector<std::size_t> merge_events_;
   LockTable locks_;
   SyncTable sync_;
   ExecutionClock clock_;
   std::uint64_t wait_seq_ = 0;
+  std::uint64_t wake_decisions_ = 0; // wake decisions made so far (WakeChoice::ordinal)
 
-  Strategy *strategy_ = nullptr;
+  Strategy *strategy_ = nullptr; // the driver's strategy, which fair_ wraps and asks
+  FairStrategy fair_;
+  std::string strategy_error_; // what the strategy's impossible choice was
   RunOptions options_;
   Outcome outcome_;
   alignas(64) Parker controller_;

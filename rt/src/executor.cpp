@@ -136,6 +136,11 @@ std::span<const int> Executor::schedule() const {
   return execution_ ? std::span<const int>(execution_->schedule) : std::span<const int>();
 }
 
+std::span<const WakeChoice> Executor::wake_choices() const {
+  return execution_ ? std::span<const WakeChoice>(execution_->wake_choices)
+                    : std::span<const WakeChoice>();
+}
+
 int Executor::preemptions() const { return execution_ ? execution_->preemptions() : 0; }
 
 int Executor::num_threads() const { return execution_ ? execution_->num_threads() : 0; }

@@ -140,13 +140,18 @@ TEST(ExecutorTest, CountsSwitchesAwayFromRunnableThreadsAsPreemptions) {
   EXPECT_EQ(executor.preemptions(), 0);
 }
 
-TEST(ExecutorTest, ANonRunnableThreadInTheScheduleIsReplacedByTheNextRunnable) {
+TEST(ExecutorTest, AStrategyNamingAThreadThatCannotRunIsAStrategyError) {
   rt::Executor executor;
   Bodies bodies = {[] { g_first.store(1); }, [] { g_second.store(1); }};
-  // Thread 0 finishes after two steps; the remaining 0s fall to thread 1.
-  ASSERT_FALSE(run_replay(executor, bodies, {0, 0, 0, 0}).failed());
+  // Thread 0 finishes after two steps (its start and its store); the third 0 names it anyway.
+  const rt::Outcome outcome = run_replay(executor, bodies, {0, 0, 0, 0});
+  EXPECT_EQ(outcome.failure, rt::FailureKind::StrategyError);
+  EXPECT_FALSE(outcome.failed()); // the code under test did not fail
+  EXPECT_NE(outcome.message.find("the strategy chose thread 0, which has finished, at step 2"),
+            std::string::npos)
+      << outcome.message;
   EXPECT_EQ(std::vector<int>(executor.schedule().begin(), executor.schedule().end()),
-            (std::vector<int>{0, 0, 1, 1}));
+            (std::vector<int>{0, 0}));
 }
 
 // Replays a schedule and counts how often the runtime asks.

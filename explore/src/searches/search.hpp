@@ -28,8 +28,8 @@ struct ExecutionResult {
 
 // What every search is built from.
 struct SearchParams {
-  std::uint64_t seed = 0;     // the exploration's seed: the same seed, the same executions
-  int pct_depth = 3;          // ExploreOptions::pct_depth
+  std::uint64_t seed = 0; // the exploration's seed: the same seed, the same executions
+  int pct_depth = 3;      // ExploreOptions::pct_depth
   std::optional<int> preemption_bound;
   std::uint64_t max_steps = 100000; // ExploreOptions::max_steps: the longest execution
 };

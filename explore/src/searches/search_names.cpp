@@ -41,8 +41,8 @@ Search parse_search(std::string_view text, std::string_view where) {
     known += known.empty() ? "" : ", ";
     known += name;
   }
-  throw UsageError(std::string(where) + "='" + std::string(text) + "' names no search; use one of " +
-                   known);
+  throw UsageError(std::string(where) + "='" + std::string(text) +
+                   "' names no search; use one of " + known);
 }
 
 } // namespace detail

@@ -28,18 +28,18 @@ namespace interlace::rt {
 
 // How an execution ended when it did not simply complete.
 enum class FailureKind : std::uint8_t {
-  None,      // every managed thread finished
-  Exception, // an exception escaped a managed thread (or it called std::terminate or
-             // abort(), or failed an assert())
-  Deadlock,  // a thread blocked and no managed thread could run
-  Livelock,  // the step cap was reached
-  Timeout,   // no step for RunOptions::stall_timeout: a thread is stuck outside any yield
-             // point (in a blocking system call or an uninstrumented loop); it was ended
-  Crash,     // a managed thread received SIGSEGV, SIGBUS, SIGFPE, SIGILL or SIGABRT (a
-             // stack overflow included); the thread ended where it crashed
-  Exit,      // a managed thread called exit(), _exit(), _Exit() or quick_exit(); the
-             // process goes on, the thread ended there
-  Stopped,   // RunOptions::deadline passed and the run was cut short (not a failure)
+  None,          // every managed thread finished
+  Exception,     // an exception escaped a managed thread (or it called std::terminate or
+                 // abort(), or failed an assert())
+  Deadlock,      // a thread blocked and no managed thread could run
+  Livelock,      // the step cap was reached
+  Timeout,       // no step for RunOptions::stall_timeout: a thread is stuck outside any yield
+                 // point (in a blocking system call or an uninstrumented loop); it was ended
+  Crash,         // a managed thread received SIGSEGV, SIGBUS, SIGFPE, SIGILL or SIGABRT (a
+                 // stack overflow included); the thread ended where it crashed
+  Exit,          // a managed thread called exit(), _exit(), _Exit() or quick_exit(); the
+                 // process goes on, the thread ended there
+  Stopped,       // RunOptions::deadline passed and the run was cut short (not a failure)
   StrategyError, // the strategy named a thread that cannot run or a waiter that does not
                  // exist; the run was cut short there (a failure of the driver, not of the
                  // code under test)
