@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <ranges>
 #include <set>
 #include <vector>
 
@@ -211,12 +212,16 @@ TEST(PctTest, NeverPreemptsExceptAtChangePoints) {
 TEST(PctTest, GrantsEveryStepUpToTheNextChangePoint) {
   PctStrategy pct(42, 3, 100);
   const Simulated run = simulate(pct, independent_threads(3, 40));
-  // Asked at the start, at the two change points (65, 83) and when a thread ends (40, 105).
-  EXPECT_EQ(run.asked, (std::vector<std::uint64_t>{0, 40, 65, 83, 105}));
+  // Asked at the start, at the two change points (65, 83), when a thread ends (40, 105), and
+  // every SpinWatch::kSpinCheck steps of a run while others could run (32; the next looks,
+  // at 72 and 97, come after a change point).
+  EXPECT_EQ(run.asked, (std::vector<std::uint64_t>{0, 32, 40, 65, 83, 105}));
   Decisions decisions(2);
   PctStrategy fresh(42, 3, 100);
   fresh.next(decisions.at(0, -1, {0, 1}));
-  EXPECT_EQ(fresh.repeats(), 64U); // steps 1 .. 64 get the same answer
+  EXPECT_EQ(fresh.repeats(), 31U); // until the next look (the change point is at 65)
+  fresh.next(decisions.at(0, -1, {0}));
+  EXPECT_EQ(fresh.repeats(), 64U); // alone: until the change point
   fresh.next(decisions.at(85, 0, {0}));
   EXPECT_EQ(fresh.repeats(), kForever); // no change point left, nobody else runnable
 }
@@ -817,6 +822,65 @@ TEST(SamplersTest, AlwaysAnswerACandidate) {
         wake.waiters = waiters;
         ASSERT_LT(strategy->choose_waiter(wake), waiters.size());
       }
+    }
+  }
+}
+
+TEST(SpinWatchTest, TakesTheSameStepAtThreeOfTheLastEightLooksForASpin) {
+  SpinWatch watch;
+  const Event spin = read(&memory[0], &kSiteA);
+  EXPECT_FALSE(watch.spins(spin));
+  watch.look(spin);
+  EXPECT_FALSE(watch.spins(spin)); // two sightings
+  watch.look(spin);
+  EXPECT_TRUE(watch.spins(spin));                        // three
+  EXPECT_FALSE(watch.spins(read(&memory[1], &kSiteA)));  // another address
+  EXPECT_FALSE(watch.spins(write(&memory[0], &kSiteA))); // another kind
+  EXPECT_FALSE(watch.spins(read(&memory[0], &kSiteB)));  // another site
+  watch.reset();
+  EXPECT_FALSE(watch.spins(spin));
+  // Looks older than the last eight are forgotten.
+  watch.look(spin);
+  for (int i = 0; i < 7; ++i) {
+    watch.look(read(&memory[2], &kSiteC));
+  }
+  watch.look(spin); // the first look is overwritten
+  EXPECT_FALSE(watch.spins(spin));
+  // Steps without an address or a site cannot be told apart: never a spin.
+  watch.reset();
+  watch.look(local());
+  watch.look(local());
+  EXPECT_FALSE(watch.spins(local()));
+}
+
+// Thread 0 spins on a flag (the same read, 600 times over) while thread 1 could run: each
+// sampler takes it for a spinner by its third look (at most 3 * kSpinCheck steps into its run)
+// and lets thread 1 run.
+TEST(SamplersTest, ASpinnerGivesWayByItsThirdLook) {
+  const std::vector<std::function<std::unique_ptr<rt::Strategy>(std::uint64_t)>> makers = {
+      [](std::uint64_t seed) { return std::make_unique<PctStrategy>(seed, 3, 620); },
+      [](std::uint64_t seed) { return std::make_unique<PosStrategy>(seed); },
+      [](std::uint64_t seed) {
+        return std::make_unique<SurwStrategy>(seed, plan_on_site_a({1, 1}));
+      }};
+  std::vector<std::vector<Event>> threads(2);
+  threads[0].assign(600, read(&memory[0], &kSiteB));
+  for (std::uint64_t &word : memory) {
+    threads[1].push_back(write(&word));
+  }
+  for (const auto &make : makers) {
+    for (std::uint64_t seed = 0; seed < 20; ++seed) {
+      const std::unique_ptr<rt::Strategy> strategy = make(seed);
+      const Simulated run = simulate(*strategy, threads);
+      const auto last_of_1 = std::ranges::find(std::ranges::reverse_view(run.schedule), 1);
+      const auto contended = static_cast<std::size_t>(run.schedule.rend() - last_of_1);
+      std::size_t longest = 0;
+      std::size_t length = 0;
+      for (std::size_t step = 0; step < contended; ++step) {
+        length = run.schedule[step] == 0 ? length + 1 : 0;
+        longest = std::max(longest, length);
+      }
+      EXPECT_LE(longest, 3 * SpinWatch::kSpinCheck) << "seed " << seed;
     }
   }
 }

@@ -19,6 +19,7 @@ void PctStrategy::begin() {
   changes_.clear();
   next_change_ = 0;
   starved_priority_ = 0;
+  spin_watch_.reset();
   repeats_ = 0;
   // d - 1 distinct steps among 1 .. k-1, or all of them when there are fewer.
   const std::uint64_t steps = length_ > 1 ? length_ - 1 : 0;
@@ -96,22 +97,35 @@ std::optional<int> PctStrategy::next(const rt::Decision &decision) {
     ++next_change_;
   }
 
+  // A spinning or starving thread drops below every priority so far. Decisions come at least
+  // every kSpinCheck steps of a run while others could run: each is a look.
   int chosen = highest(candidates);
   const bool others = candidates.size() > 1;
-  if (others && chosen == decision.current && decision.run_length >= starvation_steps_) {
+  const auto announced = [&](int thread) {
+    const auto index = static_cast<std::size_t>(thread);
+    return index < decision.pending.size() ? decision.pending[index] : rt::Event{};
+  };
+  if (others && chosen == decision.current &&
+      (decision.run_length >= starvation_steps_ || spin_watch_.spins(announced(chosen)))) {
     lower(chosen, starved_priority_--);
     chosen = highest(candidates);
   }
+  if (chosen != decision.current) {
+    spin_watch_.reset();
+  }
+  spin_watch_.look(announced(chosen));
 
-  // The same answer until the next change point, and while others wait, until the run reaches
-  // the starvation bound.
+  // The same answer until the next change point, and while others wait, until the next look
+  // or the starvation bound.
   repeats_ = kForever;
   if (next_change_ < changes_.size()) {
     repeats_ = changes_[next_change_].first - decision.step - 1;
   }
   if (others) {
     const std::uint64_t run = chosen == decision.current ? decision.run_length + 1 : 1;
-    repeats_ = std::min<std::uint64_t>(repeats_, starvation_steps_ - run);
+    const std::uint64_t to_starvation = starvation_steps_ - run;
+    const std::uint64_t to_look = SpinWatch::kSpinCheck - 1;
+    repeats_ = std::min({repeats_, to_starvation, to_look});
   }
   return chosen;
 }

@@ -16,17 +16,19 @@
 //   kDefaultLength before the first. Change points are drawn among steps 1 .. k-1 (one at step s
 //   acts between steps s-1 and s), so a preemption can land anywhere in an execution as long as
 //   any seen so far: there is no horizon.
-// - A thread that has run kStarvationSteps steps in a row while another could run drops below
-//   every priority given so far, as at a change point that d does not count. PCT assumes every
-//   thread eventually blocks or ends; a spin-wait on a lower-priority thread does not, and would
-//   run until max_steps (a livelock). Shuttle and Coyote lower a thread that yields for the same
-//   reason; we cannot see a spin-wait's yields while a run is granted, so we bound the run.
+// - PCT assumes that a thread that cannot progress is not runnable. A spin-wait on a
+//   lower-priority thread breaks that: it would spin until max_steps (a livelock). A thread
+//   that SpinWatch (sampling.hpp) takes for a spinner drops below every priority given so
+//   far, as at a change point that d does not count; so does a thread that has run
+//   kStarvationSteps steps in a row while others could run (a spin whose period the looks
+//   miss). Shuttle and Coyote lower a thread that yields for the same reason; a plain
+//   spin-wait has no yield.
 // - A wake-up with several waiters releases the highest-priority one, and when nothing can run,
 //   the highest-priority timed wait expires: the waiter PCT would run first.
 //
-// repeats() grants the running thread every step up to the next change point (or the
-// starvation bound), so an execution costs a strategy call per change point and per change of
-// the runnable set, not one per step.
+// repeats() grants the running thread every step up to the next change point, or while
+// another thread could run, up to the next look: an execution costs a strategy call per change
+// point, per change of the runnable set, and per SpinWatch::kSpinCheck contended steps.
 #pragma once
 
 #include <cstdint>
@@ -53,7 +55,7 @@ public:
   std::uint64_t repeats() const override { return repeats_; }
 
   // Each thread's priority, by id, for the threads seen so far: the highest runs. Initial ones
-  // are depth .. depth+n-1; change points give 1 .. depth-1; the starvation bound 0, -1, ...
+  // are depth .. depth+n-1; change points give 1 .. depth-1; spins and starvation 0, -1, ...
   const std::vector<std::int64_t> &priorities() const { return priorities_; }
   // The change points in draw order: the i-th (from 0) lowers the thread that executed the
   // step before it to priority i + 1.
@@ -77,7 +79,8 @@ private:
   // (step, priority) of each change point, by step; changes_[next_change_] is the next due.
   std::vector<std::pair<std::uint64_t, std::int64_t>> changes_;
   std::size_t next_change_ = 0;
-  std::int64_t starved_priority_ = 0; // what the next starving thread drops to
+  std::int64_t starved_priority_ = 0; // what the next spinning or starving thread drops to
+  SpinWatch spin_watch_;              // looks at the running thread at every decision of its run
   std::uint64_t repeats_ = 0;
 };
 

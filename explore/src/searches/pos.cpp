@@ -58,6 +58,7 @@ void PosStrategy::begin() {
   runnable_.clear();
   now_.clear();
   refreshed_.clear();
+  spin_watch_.reset();
   last_ = -1;
   last_event_ = rt::Event{};
   last_step_ = 0;
@@ -117,8 +118,18 @@ std::optional<int> PosStrategy::next(const rt::Decision &decision) {
   }
   runnable_.swap(now_);
 
-  const bool starved = candidates.size() > 1 && candidates[0] == decision.current &&
-                       decision.run_length >= starvation_steps_;
+  // A thread that spins (see SpinWatch: a look every kSpinCheck steps of its run) or starves
+  // the others gives way for this step.
+  const bool contended = candidates.size() > 1 && candidates[0] == decision.current;
+  bool spinning = false;
+  if (contended && decision.run_length > 0 && decision.run_length % SpinWatch::kSpinCheck == 0) {
+    const auto current = static_cast<std::size_t>(decision.current);
+    const rt::Event step =
+        current < decision.pending.size() ? decision.pending[current] : rt::Event{};
+    spinning = spin_watch_.spins(step);
+    spin_watch_.look(step);
+  }
+  const bool starved = contended && (spinning || decision.run_length >= starvation_steps_);
   int chosen = -1;
   for (const int thread : candidates) {
     if (starved && thread == decision.current) {
@@ -131,6 +142,9 @@ std::optional<int> PosStrategy::next(const rt::Decision &decision) {
     }
   }
 
+  if (chosen != decision.current) {
+    spin_watch_.reset(); // a new run
+  }
   last_ = chosen;
   last_event_ = static_cast<std::size_t>(chosen) < decision.pending.size()
                     ? decision.pending[static_cast<std::size_t>(chosen)]

@@ -18,9 +18,10 @@
 //   pending event becomes enabled then, and the paper gives enabled events their priorities.
 //   This also covers the conflicts we do not see while a lone runnable thread runs granted
 //   steps: the threads those steps could affect were not runnable.
-// - A thread that has run kStarvationSteps steps in a row while another could run gives way to
-//   the best of the others once (a spin-wait whose reads conflict with nothing pending could
-//   otherwise keep winning for a long time).
+// - A thread that SpinWatch takes for a spinner (sampling.hpp), or that has run
+//   kStarvationSteps steps in a row while another could run, gives way to the best of the
+//   others for one step: a spin-wait whose reads conflict with nothing pending could otherwise
+//   keep winning against a low priority for a long time.
 // - Wake-ups choose the released waiter (or the expiring timed wait) uniformly at random.
 //
 // Costs: with two or more runnable threads POS is asked at every step (each step reassigns
@@ -66,6 +67,7 @@ private:
   int last_ = -1;               // the thread chosen at the previous decision
   rt::Event last_event_;        // the event it executed
   std::uint64_t last_step_ = 0; // the step it executed
+  SpinWatch spin_watch_;
   std::uint64_t repeats_ = 0;
 };
 

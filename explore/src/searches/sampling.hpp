@@ -1,11 +1,14 @@
-// What the samplers (pct, pos, surw) share: their random numbers and their guard against a
-// thread that starves the others.
+// What the samplers (pct, pos, surw) share: their random numbers and their guards against a
+// thread that spins or starves the others.
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <limits>
 
 #include "interlace/rt/choice_strategy.hpp"
+#include "interlace/rt/event.hpp"
 
 namespace interlace::detail {
 
@@ -18,6 +21,46 @@ inline constexpr std::uint64_t kForever = std::numeric_limits<std::uint64_t>::ma
 // livelock at max_steps. The reference SURW implementation resets its priorities after the
 // same number of steps.
 inline constexpr std::uint32_t kStarvationSteps = 1000;
+
+// A sampler that keeps running its favourite thread must notice a spin-wait on a thread it does
+// not run: the spin never blocks, so without that it would run until max_steps (a livelock).
+// While another thread could run, it looks at the running thread's announced step every
+// kSpinCheck steps of its run; a thread that announces the same step (kind, address, site) at
+// kSpinSightings of the last kSpinLooks looks of its run is taken to spin. A loop hammering one
+// address (fetch_add in a loop) looks the same; taking it for a spin costs a switch, never a
+// wrong result.
+class SpinWatch {
+public:
+  static constexpr std::uint32_t kSpinCheck = 32;
+  static constexpr std::size_t kSpinLooks = 8;
+  static constexpr std::size_t kSpinSightings = 3;
+
+  // A new run starts: forget the looks.
+  void reset() { count_ = 0; }
+
+  // Whether announcing `step` now, at a look, makes the running thread a spinner.
+  bool spins(const rt::Event &step) const {
+    if (step.addr == nullptr && step.site == nullptr) {
+      return false; // nothing tells two such steps apart
+    }
+    std::size_t sightings = 1;
+    for (std::size_t i = 0; i < count_ && i < kSpinLooks; ++i) {
+      const rt::Event &seen = looks_[i];
+      sightings +=
+          seen.kind == step.kind && seen.addr == step.addr && seen.site == step.site ? 1 : 0;
+    }
+    return sightings >= kSpinSightings;
+  }
+
+  void look(const rt::Event &step) {
+    looks_[count_ % kSpinLooks] = step;
+    ++count_;
+  }
+
+private:
+  std::array<rt::Event, kSpinLooks> looks_{};
+  std::size_t count_ = 0;
+};
 
 // A splitmix64 stream (Steele, Lea, Flood, OOPSLA 2014): the same seed, the same numbers.
 class SplitMix {

@@ -33,6 +33,7 @@ void SurwStrategy::begin() {
   eligible_.clear();
   parents_.clear();
   steps_.clear();
+  spin_watch_.reset();
   drawn_ = -1;
 }
 
@@ -93,6 +94,9 @@ int SurwStrategy::draw() {
 
 int SurwStrategy::run(int thread, const rt::Decision &decision) {
   const auto index = static_cast<std::size_t>(thread);
+  if (thread != decision.current) {
+    spin_watch_.reset(); // a new run
+  }
   priorities_[index] = random_.next(); // its next event's
   if (plan_.profile) {
     rt::StepRecord record;
@@ -115,9 +119,19 @@ std::optional<int> SurwStrategy::next(const rt::Decision &decision) {
   }
   see(threads, decision.current);
 
+  // A thread that spins (see SpinWatch: a look every kSpinCheck steps of its run) or starves
+  // the others gives way for this step.
   int excluded = -1;
-  if (candidates.size() > 1 && candidates[0] == decision.current &&
-      decision.run_length >= starvation_steps_) {
+  const bool contended = candidates.size() > 1 && candidates[0] == decision.current;
+  bool spinning = false;
+  if (contended && decision.run_length > 0 && decision.run_length % SpinWatch::kSpinCheck == 0) {
+    const auto current = static_cast<std::size_t>(decision.current);
+    const rt::Event step =
+        current < decision.pending.size() ? decision.pending[current] : rt::Event{};
+    spinning = spin_watch_.spins(step);
+    spin_watch_.look(step);
+  }
+  if (contended && (spinning || decision.run_length >= starvation_steps_)) {
     release();
     excluded = decision.current;
   }

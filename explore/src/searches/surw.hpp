@@ -36,9 +36,11 @@
 //   other thread that reaches an interesting event is held back until that one executed. When
 //   every runnable thread is held back (the drawn thread blocked or ended first), all are
 //   released and the draw is made again.
-// - Fairness. A thread that has run kStarvationSteps steps in a row while others could run
-//   releases the held-back threads, cancels the draw and gives way for one step (the reference
-//   resets its priorities after 1000 steps).
+// - Fairness. A thread that SpinWatch takes for a spinner (sampling.hpp), or that has run
+//   kStarvationSteps steps in a row while others could run, releases the held-back threads,
+//   cancels the draw and gives way for one step (the reference resets its priorities after
+//   1000 steps). Weights estimated from a profile that spun are too high for the spinner, so
+//   without the watch a spin-wait handoff could cost up to kStarvationSteps steps.
 // - Wake-ups choose the released waiter (or the expiring timed wait) uniformly at random.
 //
 // SURW is asked at every step: it counts the interesting events each thread executes.
@@ -105,6 +107,7 @@ private:
   std::vector<bool> eligible_; // scratch: a candidate that may run at this decision
   std::vector<int> parents_;
   std::vector<rt::StepRecord> steps_;
+  SpinWatch spin_watch_;
   int drawn_ = -1;
 };
 
