@@ -67,15 +67,18 @@ std::vector<std::string> split(const std::string &text) {
 }
 
 int positive(const std::string &flag, const std::string &text) {
+  const std::string message = flag + " needs a positive number, got '" + text + "'";
+  std::size_t used = 0;
+  int value = 0;
   try {
-    std::size_t used = 0;
-    const int value = std::stoi(text, &used);
-    if (used == text.size() && value > 0) {
-      return value;
-    }
+    value = std::stoi(text, &used);
   } catch (const std::exception &) {
+    usage_error(message);
   }
-  usage_error(flag + " needs a positive number, got '" + text + "'");
+  if (used != text.size() || value <= 0) {
+    usage_error(message);
+  }
+  return value;
 }
 
 Search search_named(const std::string &name) {
@@ -402,7 +405,7 @@ void print_automatic_check(const std::vector<const BugProgram *> &programs,
         best_median = median;
       }
     }
-    if (!best) {
+    if (!best || !best_median) {
       std::printf("| %s | none found it | - | - | - | - |\n", program->name);
       continue;
     }

@@ -38,7 +38,7 @@ template <bool Fixed> void withdraw(Account &a, int amount) {
 }
 
 template <bool Fixed> InterleavingResultSummary withdraw_twice(const interlace::ExploreOptions &o) {
-  std::vector<std::function<void(Account &)>> threads;
+  auto threads = threads_for<Account>(4);
   for (int i = 0; i < 2; ++i) {
     threads.emplace_back([](Account &a) { withdraw<Fixed>(a, 60); });
   }
@@ -90,7 +90,7 @@ void transfer(Bank &b, std::mutex &from_mutex, int &from, std::mutex &to_mutex, 
 }
 
 template <bool Fixed> InterleavingResultSummary bank_transfer(const interlace::ExploreOptions &o) {
-  std::vector<std::function<void(Bank &)>> threads;
+  auto threads = threads_for<Bank>(3);
   threads.emplace_back([](Bank &b) { transfer<Fixed>(b, b.x_mutex, b.x, b.y_mutex, b.y); });
   threads.emplace_back([](Bank &b) { transfer<Fixed>(b, b.y_mutex, b.y, b.x_mutex, b.x); });
   threads.emplace_back([](Bank &b) {
@@ -124,7 +124,7 @@ struct TwoLocks {
 };
 
 template <bool Fixed> InterleavingResultSummary wrong_lock(const interlace::ExploreOptions &o) {
-  std::vector<std::function<void(TwoLocks &)>> threads;
+  auto threads = threads_for<TwoLocks>(4);
   for (int i = 0; i < 3; ++i) {
     threads.emplace_back([](TwoLocks &s) {
       const std::lock_guard<std::mutex> lock(s.a);
@@ -157,7 +157,7 @@ struct Buffers {
 };
 
 template <bool Fixed> InterleavingResultSummary append_copy(const interlace::ExploreOptions &o) {
-  std::vector<std::function<void(Buffers &)>> threads;
+  auto threads = threads_for<Buffers>(4);
   threads.emplace_back([](Buffers &s) {
     std::unique_lock<std::mutex> lock(s.source_mutex);
     const int length = s.source_length;
@@ -209,7 +209,7 @@ void release(Driver &d) {
 }
 
 template <bool Fixed> InterleavingResultSummary driver_stop(const interlace::ExploreOptions &o) {
-  std::vector<std::function<void(Driver &)>> threads;
+  auto threads = threads_for<Driver>(3);
   for (int i = 0; i < 2; ++i) {
     threads.emplace_back([](Driver &d) {
       if constexpr (Fixed) {
@@ -253,7 +253,7 @@ struct Lazy {
 };
 
 template <bool Fixed> InterleavingResultSummary lazy_init(const interlace::ExploreOptions &o) {
-  std::vector<std::function<void(Lazy &)>> threads;
+  auto threads = threads_for<Lazy>(3);
   for (int i = 0; i < 3; ++i) {
     threads.emplace_back([i](Lazy &s) {
       local_work(s.work[i], i == 0 ? 0 : 30);
@@ -289,7 +289,7 @@ struct Config {
 };
 
 template <bool Fixed> InterleavingResultSummary dcl_publish(const interlace::ExploreOptions &o) {
-  std::vector<std::function<void(Config &)>> threads;
+  auto threads = threads_for<Config>(3);
   for (int i = 0; i < 3; ++i) {
     threads.emplace_back([i](Config &c) {
       local_work(c.work[i], i == 0 ? 0 : 30);

@@ -23,7 +23,7 @@ struct Locks {
 
 template <bool Fixed>
 InterleavingResultSummary lock_order(int n, int steps, const interlace::ExploreOptions &o) {
-  std::vector<std::function<void(Locks &)>> threads;
+  auto threads = threads_for<Locks>(n);
   for (int i = 0; i < n; ++i) {
     threads.emplace_back([i, n, steps](Locks &s) {
       local_work(s.work[i], steps);
@@ -62,7 +62,7 @@ struct Table {
 };
 
 template <bool Fixed> InterleavingResultSummary dining(const interlace::ExploreOptions &o) {
-  std::vector<std::function<void(Table &)>> threads;
+  auto threads = threads_for<Table>(5);
   for (int i = 0; i < 5; ++i) {
     threads.emplace_back([i](Table &t) {
       int first = i;

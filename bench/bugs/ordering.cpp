@@ -25,7 +25,7 @@ struct Reorder {
 
 template <bool Fixed>
 InterleavingResultSummary reorder(int setters, const interlace::ExploreOptions &o) {
-  std::vector<std::function<void(Reorder &)>> threads;
+  auto threads = threads_for<Reorder>(setters + 1);
   for (int i = 0; i < setters; ++i) {
     threads.emplace_back([](Reorder &s) {
       std::unique_lock<std::mutex> lock(s.mutex, std::defer_lock);
@@ -70,7 +70,7 @@ struct TwoStage {
 
 template <bool Fixed>
 InterleavingResultSummary twostage(int writers, const interlace::ExploreOptions &o) {
-  std::vector<std::function<void(TwoStage &)>> threads;
+  auto threads = threads_for<TwoStage>(writers + 1);
   for (int i = 0; i < writers; ++i) {
     threads.emplace_back([](TwoStage &s) {
       std::unique_lock<std::mutex> l1(s.m1);
@@ -118,7 +118,7 @@ template <int Workers> struct TokenRing {
 template <bool Fixed, int Workers>
 InterleavingResultSummary token_ring(int work, const interlace::ExploreOptions &o) {
   using Ring = TokenRing<Workers>;
-  std::vector<std::function<void(Ring &)>> threads;
+  auto threads = threads_for<Ring>(Workers);
   for (int i = 0; i < Workers; ++i) {
     threads.emplace_back([i, work](Ring &s) {
       local_work(s.work[i], work);
@@ -167,7 +167,7 @@ template <int Stages> struct PingPong {
 template <bool Fixed, int Stages>
 InterleavingResultSummary pingpong(int bystanders, const interlace::ExploreOptions &o) {
   using State = PingPong<Stages>;
-  std::vector<std::function<void(State &)>> threads;
+  auto threads = threads_for<State>(2 + bystanders);
   threads.emplace_back([](State &s) {
     std::unique_lock<std::mutex> lock(s.mutex, std::defer_lock);
     if constexpr (Fixed) {

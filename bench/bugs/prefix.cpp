@@ -3,6 +3,7 @@
 // during the first few hundred steps never gets there).
 #include "programs.hpp"
 
+#include <initializer_list>
 #include <memory>
 #include <mutex>
 
@@ -22,8 +23,8 @@ struct PrefixCounter {
 
 template <bool Fixed>
 InterleavingResultSummary lost_update(int steps, const interlace::ExploreOptions &o) {
-  std::vector<std::function<void(PrefixCounter &)>> threads;
-  for (int i = 0; i < 2; ++i) {
+  auto threads = threads_for<PrefixCounter>(2);
+  for (const int i : {0, 1}) {
     threads.emplace_back([i, steps](PrefixCounter &s) {
       local_work(s.work[i], steps);
       std::unique_lock<std::mutex> lock(s.mutex, std::defer_lock);
@@ -54,7 +55,7 @@ struct Publication {
 
 template <bool Fixed>
 InterleavingResultSummary publish(int steps, const interlace::ExploreOptions &o) {
-  std::vector<std::function<void(Publication &)>> threads;
+  auto threads = threads_for<Publication>(4);
   threads.emplace_back([steps](Publication &s) {
     local_work(s.work[0], steps);
     if constexpr (Fixed) {

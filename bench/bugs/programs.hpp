@@ -9,6 +9,7 @@
 #include <interlace/explore.hpp>
 
 #include <atomic>
+#include <cstddef>
 #include <functional>
 #include <string>
 #include <utility>
@@ -61,6 +62,13 @@ void add_atomicity_programs(std::vector<BugProgram> &programs);
 void add_structure_programs(std::vector<BugProgram> &programs);
 void add_deadlock_programs(std::vector<BugProgram> &programs);
 void add_wakeup_programs(std::vector<BugProgram> &programs);
+
+// A program's thread bodies, with room for `count` of them.
+template <class State> std::vector<std::function<void(State &)>> threads_for(int count) {
+  std::vector<std::function<void(State &)>> threads;
+  threads.reserve(static_cast<std::size_t>(count));
+  return threads;
+}
 
 // `steps` instrumented accesses (half loads, half stores) to cells no other thread touches:
 // the work a thread does before (or between) the accesses that matter. Volatile, so the

@@ -2,6 +2,7 @@
 #include "programs.hpp"
 
 #include <atomic>
+#include <initializer_list>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
@@ -76,7 +77,7 @@ int steal(Deque &d) {
 }
 
 template <bool Fixed> InterleavingResultSummary work_stealing(const interlace::ExploreOptions &o) {
-  std::vector<std::function<void(Deque &)>> threads;
+  auto threads = threads_for<Deque>(3);
   threads.emplace_back([](Deque &d) {
     for (int item = 0; item < 3; ++item) {
       push(d, item);
@@ -87,7 +88,7 @@ template <bool Fixed> InterleavingResultSummary work_stealing(const interlace::E
       }
     }
   });
-  for (int thief = 0; thief < 2; ++thief) {
+  for (const int thief : {0, 1}) {
     threads.emplace_back([thief](Deque &d) {
       if (const int item = steal(d); item >= 0) {
         ++d.thief_took[thief][item];
@@ -143,7 +144,7 @@ template <bool Fixed> void add_count(Ring &r, int delta) {
 }
 
 template <bool Fixed> InterleavingResultSummary ring_buffer(const interlace::ExploreOptions &o) {
-  std::vector<std::function<void(Ring &)>> threads;
+  auto threads = threads_for<Ring>(2);
   threads.emplace_back([](Ring &r) {
     for (int value = 1; value <= 4; ++value) {
       if (count_of<Fixed>(r) < 4) {

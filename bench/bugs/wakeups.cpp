@@ -26,7 +26,7 @@ struct Signal {
 };
 
 template <bool Fixed> InterleavingResultSummary lost_wakeup(const interlace::ExploreOptions &o) {
-  std::vector<std::function<void(Signal &)>> threads;
+  auto threads = threads_for<Signal>(3);
   for (int i = 0; i < 2; ++i) {
     threads.emplace_back([](Signal &s) {
       if constexpr (Fixed) {
@@ -72,7 +72,7 @@ struct Queue {
 };
 
 template <bool Fixed> InterleavingResultSummary stolen_wakeup(const interlace::ExploreOptions &o) {
-  std::vector<std::function<void(Queue &)>> threads;
+  auto threads = threads_for<Queue>(3);
   threads.emplace_back([](Queue &q) {
     for (int item = 1; item <= 2; ++item) {
       {
@@ -119,7 +119,7 @@ struct Barrier {
 };
 
 template <bool Fixed> InterleavingResultSummary barrier(const interlace::ExploreOptions &o) {
-  std::vector<std::function<void(Barrier &)>> threads;
+  auto threads = threads_for<Barrier>(3);
   for (int i = 0; i < 3; ++i) {
     threads.emplace_back([i](Barrier &b) {
       local_work(b.work[i], i == 0 ? 0 : 20);
