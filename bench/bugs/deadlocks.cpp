@@ -1,5 +1,7 @@
 // Deadlocks that need a specific lock order: each thread holds one lock and waits for the
-// next, which only happens when every thread is preempted right after its first lock.
+// next. A switch away from a thread that blocks costs no preemption, so one preemption right
+// after a first lock is enough, if the other threads then take their first locks in the right
+// order: the depth of these bugs is in orderings, not in preemptions.
 #include "programs.hpp"
 
 #include <memory>
@@ -12,8 +14,9 @@ namespace {
 // --- lock-order inversion among N threads -------------------------------------------------
 // Thread i does its own work, then locks lock i and lock i + 1 (mod N) and updates the data
 // they guard. The locks form a cycle, so the threads deadlock when each takes its first lock
-// before the next takes its second: N - 1 preemptions, each right after a first lock. The
-// fixed threads take the lower-numbered lock first.
+// before its predecessor in the cycle takes its second: one thread is preempted right after
+// its first lock, and the others take theirs in reverse order before it resumes (N - 1
+// orderings). The fixed threads take the lower-numbered lock first.
 
 struct Locks {
   std::mutex locks[3];
@@ -52,8 +55,9 @@ InterleavingResultSummary lock_order(int n, int steps, const interlace::ExploreO
 
 // --- dining philosophers -----------------------------------------------------------------
 // Five philosophers each take the fork on their left, then the one on their right, eat, and
-// put both down. They deadlock when all five hold their left fork: four preemptions among five
-// threads, each right after a philosopher's first lock. The fixed last philosopher takes
+// put both down. They deadlock when all five hold their left fork: one philosopher preempted
+// right after taking it, and the other four taking theirs, each before their right-hand
+// neighbour finishes (four orderings among five threads). The fixed last philosopher takes
 // their right fork first.
 
 struct Table {
@@ -91,20 +95,22 @@ template <bool Fixed> InterleavingResultSummary dining(const interlace::ExploreO
 } // namespace
 
 void add_deadlock_programs(std::vector<BugProgram> &programs) {
-  programs.push_back({"lock_order_2", "deadlock: lock-order inversion, 2 threads",
-                      "a preemption right after one thread's first lock", Failure::deadlock,
-                      [](auto &o) { return lock_order<false>(2, 0, o); },
-                      [](auto &o) { return lock_order<true>(2, 0, o); }});
-  programs.push_back({"lock_order_3", "deadlock: lock-order cycle, 3 threads",
-                      "two preemptions, each right after a thread's first lock", Failure::deadlock,
-                      [](auto &o) { return lock_order<false>(3, 0, o); },
-                      [](auto &o) { return lock_order<true>(3, 0, o); }});
+  programs.push_back(
+      {"lock_order_2", "deadlock: lock-order inversion, 2 threads",
+       "a preemption right after one thread's first lock, the other thread's first lock next",
+       Failure::deadlock, [](auto &o) { return lock_order<false>(2, 0, o); },
+       [](auto &o) { return lock_order<true>(2, 0, o); }});
+  programs.push_back(
+      {"lock_order_3", "deadlock: lock-order cycle, 3 threads",
+       "each thread takes its first lock before its predecessor in the cycle takes its second",
+       Failure::deadlock, [](auto &o) { return lock_order<false>(3, 0, o); },
+       [](auto &o) { return lock_order<true>(3, 0, o); }});
   programs.push_back({"lock_order_deep", "deadlock: lock-order inversion after 100 steps",
                       "a preemption right after one thread's first lock, after its prefix",
                       Failure::deadlock, [](auto &o) { return lock_order<false>(2, 100, o); },
                       [](auto &o) { return lock_order<true>(2, 100, o); }});
   programs.push_back({"dining_5", "deadlock: dining philosophers, 5 threads",
-                      "four preemptions, each right after a philosopher's first fork",
+                      "all five philosophers hold their left fork: one preemption, four orderings",
                       Failure::deadlock, [](auto &o) { return dining<false>(o); },
                       [](auto &o) { return dining<true>(o); }});
 }
