@@ -42,7 +42,8 @@ struct Flags {
   bool quick = false;
   bool fixed = false;
   bool list = false;
-  bool explain = false; // print the explanation of every failure found
+  bool explain = false;  // print the explanation of every failure found
+  bool per_seed = false; // print every seed's result
 };
 
 [[noreturn]] void usage_error(const std::string &message) {
@@ -127,6 +128,8 @@ Flags parse_flags(int argc, char **argv) {
       flags.list = true;
     } else if (flag == "--explain") {
       flags.explain = true;
+    } else if (flag == "--per-seed") {
+      flags.per_seed = true;
     } else if (flag == "--help" || flag == "-h") {
       usage_error("runs the bug-finding benchmark (bench/README.md)");
     } else {
@@ -252,7 +255,7 @@ interlace::ExploreOptions options_for(Search search, int seed, int attempts) {
 }
 
 Cell measure(const BugProgram &program, Search search, int seeds, int attempts, bool explain,
-             Problems &problems) {
+             bool per_seed, Problems &problems) {
   Cell cell;
   const auto start = Clock::now();
   for (int seed = 1; seed <= seeds; ++seed) {
@@ -284,6 +287,10 @@ Cell measure(const BugProgram &program, Search search, int seeds, int attempts, 
       ++problems.harness_errors;
       std::fprintf(stderr, "bench_bugs: %s (%s, seed %d) threw: %s\n", program.name,
                    interlace::to_string(search), seed, error.what());
+    }
+    if (per_seed) {
+      std::fprintf(stderr, "seed-run %s %s %d %s %d\n", program.name, interlace::to_string(search),
+                   seed, run.found ? "found" : "missed", run.explored);
     }
     cell.runs.push_back(run);
   }
@@ -457,7 +464,8 @@ int main(int argc, char **argv) {
   std::map<std::pair<const BugProgram *, Search>, Cell> cells;
   for (const BugProgram *program : programs) {
     for (const Search search : flags.searches) {
-      Cell cell = measure(*program, search, seeds, attempts, flags.explain, problems);
+      Cell cell =
+          measure(*program, search, seeds, attempts, flags.explain, flags.per_seed, problems);
       std::fprintf(stderr, "%-16s %-9s found %2d/%d  median %8s schedules  %6.1f s\n",
                    program->name, interlace::to_string(search), cell.found(), seeds,
                    number(cell.median_schedules(), 0).c_str(), cell.seconds);

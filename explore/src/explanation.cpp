@@ -147,7 +147,8 @@ std::string render_trace(const TraceModel &model) {
 
 std::string explain(const ExplanationInput &input) {
   std::string text;
-  const std::string seed = "seed " + std::to_string(input.seed);
+  const std::string seed = "seed " + std::to_string(input.seed) +
+                           (input.search.empty() ? "" : ", search " + input.search);
   if (input.failure == nullptr) {
     text += "No failure in " + plural(input.num_explored, "schedule") + " (" + seed + "); " +
             plural(input.unique_interleavings, "distinct interleaving") + ".\n";

@@ -12,6 +12,7 @@ namespace interlace::detail {
 
 struct ExplanationInput {
   std::uint64_t seed = 0;
+  std::string search; // "pct", or "automatic: pct" for the portfolio's member that found it
   int num_explored = 0;
   int max_attempts = 0;
   int unique_interleavings = 0;

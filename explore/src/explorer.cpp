@@ -1,7 +1,6 @@
-// The exploration core behind explore_interleavings: RapidCheck generates and shrinks choice
-// sequences, a ChoiceStrategy turns them into schedules, the runtime executes them.
-#include <rapidcheck.h>
-
+// The exploration core behind explore_interleavings: a search (searches/) hands out the
+// strategy of each execution, the runtime executes it, the invariant judges it; a failure is
+// shrunk to the fewest preemptions, replayed and explained.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -14,6 +13,7 @@
 #include <vector>
 
 #include "assertions.hpp"
+#include "choice_shrinker.hpp"
 #include "command_line.hpp"
 #include "environment.hpp"
 #include "explanation.hpp"
@@ -25,6 +25,8 @@
 #include "interlace/rt/sites.hpp"
 #include "replay_token.hpp"
 #include "schedule_simplifier.hpp"
+#include "searches/make_search.hpp"
+#include "searches/random.hpp"
 #include "source_text.hpp"
 #include "trace_export.hpp"
 #include "verdict.hpp"
@@ -34,47 +36,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// RapidCheck reserves memory for all of its maxSuccess test cases up front (and multiplies
-// maxSuccess by the discard ratio in an int), so larger attempt counts are run as several
-// RapidCheck runs of at most this many attempts, each with a seed derived from the first.
-constexpr int kAttemptsPerRapidCheckRun = 100000;
-
 // Shrinking gets at most this share of ExploreOptions::timeout, counted from the first
 // failure, so that a slow failure (long executions) leaves time to replay and report it.
 constexpr int kShrinkShareOfTimeout = 4; // a quarter
-
-// Draws each choice from RapidCheck, so that RapidCheck records and shrinks it. Called on
-// whichever managed thread holds the turn; only one runs at a time, and RapidCheck's
-// generation context is process-wide, not thread-local.
-class RapidCheckChoices final : public rt::ChoiceSource {
-public:
-  static constexpr int kFullSize = 100; // RapidCheck's nominal maximum size
-
-  int choose(int n) override {
-    const auto index = static_cast<std::size_t>(n);
-    if (generators_.size() <= index) {
-      generators_.resize(index + 1);
-    }
-    if (!generators_[index]) {
-      // inRange narrows its range with RapidCheck's size, which grows from 0 over the test
-      // cases; at full size every choice is equally likely from the first attempt on.
-      generators_[index] =
-          std::make_unique<rc::Gen<int>>(rc::gen::resize(kFullSize, rc::gen::inRange(0, n)));
-    }
-    return *(*generators_[index]);
-  }
-
-private:
-  std::vector<std::unique_ptr<rc::Gen<int>>> generators_;
-};
-
-// RapidCheck reports through a listener; interlace writes its own explanation.
-class SilentListener final : public rc::detail::TestListener {
-public:
-  void onTestCaseFinished(const rc::detail::CaseDescription &) override {}
-  void onShrinkTried(const rc::detail::CaseDescription &, bool) override {}
-  void onTestFinished(const rc::detail::TestMetadata &, const rc::detail::TestResult &) override {}
-};
 
 // The state of an execution that had to be abandoned: its stuck thread may still use it.
 void retain_forever(std::shared_ptr<void> state) {
@@ -117,6 +81,15 @@ void validate(const ExplorationSpec &spec, const ExploreOptions &options) {
     throw UsageError("ExploreOptions::max_ops must not be negative, got " +
                      std::to_string(options.max_ops));
   }
+  if (options.pct_depth < 1) {
+    throw UsageError("ExploreOptions::pct_depth must be at least 1 (PCT's bug depth d: d - 1 "
+                     "priority change points per schedule), got " +
+                     std::to_string(options.pct_depth));
+  }
+  if (options.preemption_bound && *options.preemption_bound < 0) {
+    throw UsageError("ExploreOptions::preemption_bound must not be negative, got " +
+                     std::to_string(*options.preemption_bound));
+  }
   if (options.max_shrinks < 0) {
     throw UsageError("ExploreOptions::max_shrinks must not be negative, got " +
                      std::to_string(options.max_shrinks));
@@ -144,6 +117,9 @@ public:
     if (env_.max_attempts) {
       options_.max_attempts = *env_.max_attempts;
     }
+    if (env_.search) {
+      options_.search = *env_.search;
+    }
     seed_ = env_.seed ? *env_.seed : options_.seed ? *options_.seed : fresh_seed();
     for (int i = 0; i < spec_.num_threads; ++i) {
       bodies_.emplace_back([this, i] {
@@ -157,14 +133,17 @@ public:
 
   ExplorationReport run() {
     deadline_ = Clock::now() + options_.timeout;
-    if (std::optional<std::vector<int>> schedule = matching_replay_token()) {
-      return replay(*schedule);
+    if (std::optional<ReplayToken> token = matching_replay_token()) {
+      return replay(expand(token->runs), std::move(token->wakes));
     }
-    search();
+    search_ = make_search(options_.search, search_params());
+    explore_schedules();
+    found_by_ = search_->kind();
     const bool replayable = failure_ && failure_->verdict != Verdict::Timeout;
     if (replayable && options_.shrink) {
-      simplify(*failure_);
+      shrink();
     }
+    search_.reset(); // ends a search that runs on a thread of its own
     if (harness_error_) {
       std::rethrow_exception(harness_error_);
     }
@@ -246,6 +225,7 @@ private:
     record.outcome = last_outcome_;
     record.trace.assign(executor_.trace().begin(), executor_.trace().end());
     record.schedule.assign(executor_.schedule().begin(), executor_.schedule().end());
+    record.wake_choices.assign(executor_.wake_choices().begin(), executor_.wake_choices().end());
     record.preemptions = executor_.preemptions();
     record.assertion = last_assertion_;
     record.allocations = setup_allocations_;
@@ -257,67 +237,126 @@ private:
     return failure_.emplace(std::move(record));
   }
 
-  // Thrown from the property to end RapidCheck's search early (timeout, or an exception
-  // from setup or the invariant). RapidCheck records it as a failure without draws, which
-  // has nothing to shrink; our own state says what really happened.
-  struct StopSearch {};
+  SearchParams search_params() const {
+    SearchParams params;
+    params.seed = seed_;
+    params.pct_depth = options_.pct_depth;
+    params.preemption_bound = options_.preemption_bound;
+    params.max_steps = static_cast<std::uint64_t>(options_.max_steps);
+    params.max_attempts = options_.max_attempts;
+    params.shrink = options_.shrink;
+    return params;
+  }
 
-  // One RapidCheck test case: before the first failure a search case, after it a shrink
-  // candidate, which counts as failing only if it fails the same way.
-  bool property() {
-    if (failure_ && failure_->verdict == Verdict::Timeout) {
-      return true; // never run a stall again: RapidCheck would shrink the stopped case
-    }
-    if (failure_ && !options_.shrink) {
-      // RapidCheck evaluates the failing case once more to describe it. The failure is
-      // recorded already: running it again would only replay it on whatever it left behind.
-      return false;
-    }
-    if (failure_) {
-      if (harness_error_ || !shrink_budget_left()) {
-        return true; // reject the remaining shrink candidates
+  ExecutionResult result_of_last(bool failed) const {
+    return ExecutionResult{executor_.schedule(), executor_.trace(), executor_.num_threads(),
+                           failed};
+  }
+
+  // The search phase: executions the search chooses, until one fails, the search is done,
+  // max_attempts ran, or the deadline passed.
+  void explore_schedules() {
+    while (num_explored_ < options_.max_attempts) {
+      if (Clock::now() >= deadline_) {
+        stopped_by_timeout_ = true;
+        return;
       }
-      ++shrink_attempts_;
-    }
-    const bool out_of_time = Clock::now() >= deadline_;
-    if (harness_error_) {
-      throw StopSearch{};
-    }
-    if (out_of_time) {
-      stopped_by_timeout_ = true;
-      throw StopSearch{};
-    }
-    const bool searching = !failure_;
-    RapidCheckChoices choices;
-    rt::ChoiceStrategy strategy(choices, static_cast<std::uint64_t>(options_.max_ops));
-    const Verdict verdict = execute(strategy, searching ? Bound::Deadline : Bound::Shrink);
-    if ((harness_error_ || verdict == Verdict::Stopped) && searching) {
-      stopped_by_timeout_ = verdict == Verdict::Stopped;
-      throw StopSearch{};
-    }
-    if (searching) {
+      rt::Strategy *strategy = search_->next_strategy();
+      if (strategy == nullptr) {
+        exhaustive_ = search_->exhaustive();
+        return;
+      }
+      const Verdict verdict = execute(*strategy, Bound::Deadline);
+      if (harness_error_) {
+        return;
+      }
+      if (verdict == Verdict::Stopped) {
+        stopped_by_timeout_ = true;
+        return;
+      }
+      if (verdict == Verdict::StrategyError) {
+        harness_error_ = std::make_exception_ptr(
+            std::logic_error(std::string("interlace: internal error in the ") +
+                             to_string(search_->kind()) + " search: " + last_outcome_.message));
+        return;
+      }
       ++num_explored_;
       seen_.insert(schedule_hash(executor_.schedule()));
-      if (verdict == Verdict::Timeout) {
-        // Shrinking or replaying it would leave another stuck thread behind each time.
+      search_->observe(result_of_last(verdict != Verdict::Holds));
+      if (verdict != Verdict::Holds) {
         keep_failure(verdict);
-        throw StopSearch{};
-      }
-    }
-    const bool failed = verdict != Verdict::Holds && (searching || verdict == failure_->verdict);
-    // After shrinking, RapidCheck runs its smallest case once more to describe it: that run
-    // repeats the recorded failure's schedule and must not replace its record, which
-    // describes the execution that failed (a re-run sees what the first one left in globals).
-    const bool repeats_record =
-        !searching && std::ranges::equal(executor_.schedule(), failure_->schedule);
-    if (failed && !repeats_record) {
-      keep_failure(verdict);
-      if (searching) {
         shrink_deadline_ =
             std::min(deadline_, Clock::now() + options_.timeout / kShrinkShareOfTimeout);
+        return;
       }
     }
-    return !failed;
+  }
+
+  // The failure being shrunk (shrinking starts only once there is one).
+  const FailureRecord &failure() const {
+    if (!failure_) {
+      throw std::logic_error("interlace: internal error: shrinking without a failure");
+    }
+    return *failure_;
+  }
+
+  // Shrinking: a search that shrinks its own failures goes first (RapidCheck's choice
+  // sequences), then the explorer's own stages, which every failure goes through.
+  void shrink() {
+    if (SelfShrinkingSearch *own = search_->self_shrinking()) {
+      shrink_with(*own);
+    } else {
+      shrink_choices();
+    }
+    simplify(failure());
+  }
+
+  // Writes the failing schedule as a choice sequence and zeroes chunks of it while the
+  // failure stays the same with no more preemptions (see choice_shrinker.hpp).
+  void shrink_choices() {
+    if (harness_error_ || !shrink_budget_left()) {
+      return;
+    }
+    ++shrink_attempts_;
+    const std::vector<rt::WakeChoice> wakes = failure().wake_choices;
+    ChoiceRecorder recorder(failure().schedule, wakes);
+    if (execute(recorder, Bound::Shrink) != failure().verdict) {
+      return; // the failure does not replay: nothing to shrink it from
+    }
+    ChoiceShrinker shrinker(recorder.choices());
+    while (std::optional<std::vector<int>> candidate = shrinker.next_candidate()) {
+      if (harness_error_ || !shrink_budget_left()) {
+        return;
+      }
+      ++shrink_attempts_;
+      ChoiceReplay replay(*candidate, wakes);
+      if (execute(replay, Bound::Shrink) == failure().verdict &&
+          executor_.preemptions() <= failure().preemptions) {
+        shrinker.accept();
+        keep_failure(failure().verdict);
+      }
+    }
+  }
+
+  void shrink_with(SelfShrinkingSearch &search) {
+    while (rt::Strategy *strategy = search.next_strategy()) {
+      if (harness_error_ || !shrink_budget_left()) {
+        search.give_up();
+        continue;
+      }
+      ++shrink_attempts_;
+      const Verdict verdict = execute(*strategy, Bound::Shrink);
+      const bool failed = verdict == failure().verdict;
+      // After shrinking, RapidCheck runs its smallest case once more to describe it: that run
+      // repeats the recorded failure's schedule and must not replace its record, which
+      // describes the execution that failed (a re-run sees what the first one left in
+      // globals).
+      const bool repeats_record = std::ranges::equal(executor_.schedule(), failure().schedule);
+      if (failed && !repeats_record) {
+        keep_failure(verdict);
+      }
+      search.observe(result_of_last(failed));
+    }
   }
 
   // Whether shrinking may run one more execution; if not, records why it stopped.
@@ -335,29 +374,6 @@ private:
     return false;
   }
 
-  void search() {
-    int remaining = options_.max_attempts;
-    for (std::uint64_t run = 0; remaining > 0; ++run) {
-      rc::detail::TestParams params;
-      params.seed = run == 0 ? seed_ : rt::splitmix64(seed_ + run);
-      params.maxSuccess = std::min(remaining, kAttemptsPerRapidCheckRun);
-      params.maxSize = 100;
-      params.maxDiscardRatio = 10;
-      params.disableShrinking = !options_.shrink;
-      rc::detail::TestMetadata metadata;
-      metadata.id = "interlace";
-      SilentListener listener;
-      // The overload with an explicit reproduce map: the others read RapidCheck's global
-      // configuration (RC_PARAMS), which also prints to stderr.
-      rc::detail::checkProperty(rc::detail::toProperty([this] { return property(); }), metadata,
-                                params, listener, {});
-      if (failure_ || harness_error_ || stopped_by_timeout_) {
-        return;
-      }
-      remaining -= params.maxSuccess;
-    }
-  }
-
   // The last stage of shrinking: merge runs of a thread while the schedule still fails the
   // same way with fewer preemptions (see schedule_simplifier.hpp).
   void simplify(FailureRecord best) {
@@ -368,7 +384,7 @@ private:
           return;
         }
         ++shrink_attempts_;
-        rt::ReplayStrategy strategy(candidate);
+        rt::ReplayStrategy strategy(candidate, best.wake_choices);
         if (execute(strategy, Bound::Shrink) == best.verdict &&
             executor_.preemptions() < best.preemptions) {
           best = keep_failure(best.verdict);
@@ -381,7 +397,7 @@ private:
 
   void reproduce(const FailureRecord &final_failure) {
     for (int i = 0; i < options_.reproduce_on_failure && !harness_error_; ++i) {
-      rt::ReplayStrategy strategy(final_failure.schedule);
+      rt::ReplayStrategy strategy(final_failure.schedule, final_failure.wake_choices);
       ++reproduction_attempts_;
       if (execute(strategy, Bound::None) == final_failure.verdict) {
         ++reproduction_successes_;
@@ -428,11 +444,11 @@ private:
   }
 
   // The token's schedule, when INTERLACE_REPLAY is for this exploration.
-  std::optional<std::vector<int>> matching_replay_token() const {
+  std::optional<ReplayToken> matching_replay_token() const {
     if (!env_.replay) {
       return std::nullopt;
     }
-    const ReplayToken token = decode(*env_.replay);
+    ReplayToken token = decode(*env_.replay);
     // First the build: an exploration moved by an edit also has another key, and the cause
     // to report is the edit.
     if (token.build != rt::build_fingerprint()) {
@@ -457,11 +473,11 @@ private:
                        ") lets an execution run. Replay it with the max_steps it was recorded "
                        "with, or run the exploration without INTERLACE_REPLAY.");
     }
-    return expand(token.runs);
+    return token;
   }
 
-  ExplorationReport replay(const std::vector<int> &schedule) {
-    rt::ReplayStrategy strategy(schedule);
+  ExplorationReport replay(std::vector<int> schedule, std::vector<rt::WakeChoice> wakes) {
+    rt::ReplayStrategy strategy(std::move(schedule), std::move(wakes));
     const Verdict verdict = execute(strategy, Bound::None);
     if (harness_error_) {
       std::rethrow_exception(harness_error_);
@@ -482,8 +498,13 @@ private:
     report.num_explored = num_explored_;
     report.unique_interleavings = static_cast<int>(seen_.size());
     report.property_holds = !failure_;
+    report.exhaustive = exhaustive_ && !failure_;
+    report.search = found_by_;
     ExplanationInput input;
     input.seed = seed_;
+    input.search = options_.search == Search::automatic && failure_
+                       ? std::string("automatic: ") + to_string(found_by_)
+                       : to_string(options_.search);
     input.num_explored = num_explored_;
     input.max_attempts = options_.max_attempts;
     input.unique_interleavings = report.unique_interleavings;
@@ -498,7 +519,7 @@ private:
       report.schedule = failure_->schedule;
       report.preemptions = failure_->preemptions;
       report.replay = encode(ReplayToken{rt::build_fingerprint(), key_, spec_.num_threads,
-                                         runs_of(failure_->schedule)});
+                                         runs_of(failure_->schedule), failure_->wake_choices});
       report.reproduction_attempts = reproduction_attempts_;
       report.reproduction_successes = reproduction_successes_;
       input.failure = &*failure_;
@@ -548,6 +569,9 @@ private:
   int reproduction_successes_ = 0;
   bool stopped_by_timeout_ = false;
   bool saw_yield_points_ = false;
+  std::unique_ptr<ScheduleSearch> search_;
+  Search found_by_ = Search::automatic; // the search that drove the last search execution
+  bool exhaustive_ = false;             // the search covered every interleaving
 };
 
 } // namespace

@@ -82,7 +82,7 @@ std::string encode(const ReplayToken &token) {
   text += "-" + hex(token.build, 16) + "-" + hex(token.exploration, 8) + "-" +
           std::to_string(token.threads) + "-";
   if (token.runs.empty()) {
-    return text + "e";
+    text += "e";
   }
   for (std::size_t i = 0; i < token.runs.size(); ++i) {
     if (i != 0) {
@@ -90,13 +90,17 @@ std::string encode(const ReplayToken &token) {
     }
     text += std::to_string(token.runs[i].thread) + "." + std::to_string(token.runs[i].count);
   }
+  for (std::size_t i = 0; i < token.wakes.size(); ++i) {
+    text += i == 0 ? "-w" : "_";
+    text += std::to_string(token.wakes[i].ordinal) + "." + std::to_string(token.wakes[i].index);
+  }
   return text;
 }
 
 ReplayToken decode(std::string_view text) {
   const std::vector<std::string_view> fields = split(text, '-');
-  if (fields.size() != 5) {
-    malformed(text, "expected 5 fields separated by '-'");
+  if (fields.size() != 5 && (fields.size() != 6 || !fields[5].starts_with('w'))) {
+    malformed(text, "expected 5 fields separated by '-', and optionally a sixth starting 'w'");
   }
   if (fields[0] != kPrefix) {
     malformed(text, "it does not start with '" + std::string(kPrefix) +
@@ -108,6 +112,22 @@ ReplayToken decode(std::string_view text) {
   token.threads = number<int>(fields[3], 10, text);
   if (token.threads <= 0 || token.threads > kMaxThreads) {
     malformed(text, "thread count out of range");
+  }
+  if (fields.size() == 6) {
+    std::uint64_t previous = 0;
+    for (std::string_view wake : split(fields[5].substr(1), '_')) {
+      const std::vector<std::string_view> parts = split(wake, '.');
+      if (parts.size() != 2) {
+        malformed(text, "bad waiter choice '" + std::string(wake) + "'");
+      }
+      const auto ordinal = number<std::uint64_t>(parts[0], 10, text);
+      const auto index = number<std::uint32_t>(parts[1], 10, text);
+      if (index == 0 || (!token.wakes.empty() && ordinal <= previous)) {
+        malformed(text, "bad waiter choice '" + std::string(wake) + "'");
+      }
+      previous = ordinal;
+      token.wakes.push_back({ordinal, index});
+    }
   }
   if (fields[4] == "e") {
     return token;

@@ -4,7 +4,8 @@
 //   il1-<build fingerprint, 16 hex>-<exploration key, 8 hex>-<threads>-<runs>
 //
 // where <runs> is the schedule run-length encoded as thread.count pairs joined by '_',
-// e.g. 0.3_1.5_0.2 for 0 0 0 1 1 1 1 1 0 0.
+// e.g. 0.3_1.5_0.2 for 0 0 0 1 1 1 1 1 0 0, followed, when the execution chose a waiter other
+// than the first, by -w and those choices as ordinal.index pairs joined by '_' (w3.1_5.2).
 #pragma once
 
 #include <cstdint>
@@ -13,6 +14,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "interlace/rt/strategy.hpp"
 
 namespace interlace::detail {
 
@@ -30,6 +33,7 @@ struct ReplayToken {
   std::uint32_t exploration = 0; // exploration_key() of the recording exploration
   int threads = 0;
   std::vector<ScheduleRun> runs;
+  std::vector<rt::WakeChoice> wakes; // the waiter choices that were not the first
 };
 
 std::vector<ScheduleRun> runs_of(std::span<const int> schedule);

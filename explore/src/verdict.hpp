@@ -36,6 +36,7 @@ struct FailureRecord {
   rt::Outcome outcome;
   std::vector<rt::StepRecord> trace;
   std::vector<int> schedule;
+  std::vector<rt::WakeChoice> wake_choices; // the waiter choices that were not the first
   int preemptions = 0;
   std::string assertion; // AssertionFailed: "thread 1 failed a GoogleTest assertion at ..."
   std::vector<rt::Allocation> allocations; // by the setup, then by the threads

@@ -393,7 +393,7 @@ int Execution::pick() {
   if (choice == Strategy::kStop) {
     return kStrategyStop;
   }
-  const int chosen = *choice; // the fairness policy always answers
+  const int chosen = choice.value_or(kNobody); // the fairness policy always answers
   if (chosen >= 0 && chosen < nthreads_ && runnable(chosen)) {
     turn_.granted = fair_.repeats();
     return chosen;

@@ -78,6 +78,29 @@ TEST(ReplayTest, AReplayTokenRerunsExactlyThatScheduleInAnotherProcess) {
   EXPECT_EQ(replayed.at("first.replay"), original.at("first.replay"));
 }
 
+// Whichever search found the failure, its token reruns it; and each search is deterministic
+// across processes.
+class EverySearchReplayTest : public ::testing::TestWithParam<const char *> {};
+
+TEST_P(EverySearchReplayTest, ItsTokenRerunsTheFailureAndItsSeedGivesTheSameResult) {
+  const std::string search = std::string("INTERLACE_SEARCH=") + GetParam();
+  const ProbeRun first = run_probe(search);
+  const ProbeRun second = run_probe(search);
+  ASSERT_EQ(first.status, 0) << first.output;
+  EXPECT_EQ(first.output, second.output);
+  const auto original = fields(first.output);
+  EXPECT_EQ(original.at("first.holds"), "0");
+  EXPECT_EQ(original.at("first.preemptions"), "1");
+  const ProbeRun replay = run_probe(search + " INTERLACE_REPLAY=" + original.at("first.replay"));
+  const auto replayed = fields(replay.output);
+  EXPECT_TRUE(replayed.count("first.replayed")) << replay.output;
+  EXPECT_EQ(replayed.at("first.schedule"), original.at("first.schedule"));
+  EXPECT_EQ(replayed.at("first.reproduced"), "10/10");
+}
+
+INSTANTIATE_TEST_SUITE_P(Searches, EverySearchReplayTest,
+                         ::testing::Values("automatic", "random", "pct", "pos", "surw"));
+
 TEST(ReplayTest, ATokenAppliesOnlyToItsExplorationEvenThroughASharedHelper) {
   const auto original = fields(run_probe("", "helper").output);
   ASSERT_NE(original.at("first.replay"), original.at("second.replay"));

@@ -10,7 +10,7 @@ namespace {
 
 TEST(ReplayTokenTest, RoundTripsASchedule) {
   const std::vector<int> schedule = {0, 0, 0, 1, 1, 2, 0, 0};
-  const ReplayToken token{0x0123456789abcdefULL, 0xdeadbeefU, 3, runs_of(schedule)};
+  const ReplayToken token{0x0123456789abcdefULL, 0xdeadbeefU, 3, runs_of(schedule), {}};
   const std::string text = encode(token);
   EXPECT_EQ(text, "il1-0123456789abcdef-deadbeef-3-0.3_1.2_2.1_0.2");
   const ReplayToken back = decode(text);
@@ -22,8 +22,18 @@ TEST(ReplayTokenTest, RoundTripsASchedule) {
 }
 
 TEST(ReplayTokenTest, EncodesAnEmptySchedule) {
-  const std::string text = encode(ReplayToken{1, 2, 1, {}});
+  const std::string text = encode(ReplayToken{1, 2, 1, {}, {}});
   EXPECT_TRUE(decode(text).runs.empty());
+}
+
+TEST(ReplayTokenTest, RoundTripsTheWaiterChoices) {
+  const ReplayToken token{1, 2, 3, runs_of(std::vector<int>{0, 1, 2}), {{3, 1}, {5, 2}}};
+  const std::string text = encode(token);
+  EXPECT_EQ(text, "il1-0000000000000001-00000002-3-0.1_1.1_2.1-w3.1_5.2");
+  EXPECT_EQ(decode(text).wakes, token.wakes);
+  EXPECT_THROW(decode("il1-0-0-3-0.1-w3.0"), UsageError);     // index 0 is never recorded
+  EXPECT_THROW(decode("il1-0-0-3-0.1-w3.1_2.1"), UsageError); // ordinals ascend
+  EXPECT_THROW(decode("il1-0-0-3-0.1-x3.1"), UsageError);
 }
 
 TEST(ReplayTokenTest, RefusesMalformedTokensWithTheReason) {

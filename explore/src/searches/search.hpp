@@ -32,6 +32,8 @@ struct SearchParams {
   int pct_depth = 3;      // ExploreOptions::pct_depth
   std::optional<int> preemption_bound;
   std::uint64_t max_steps = 100000; // ExploreOptions::max_steps: the longest execution
+  int max_attempts = 200;           // ExploreOptions::max_attempts (after INTERLACE_MAX_ATTEMPTS)
+  bool shrink = true;               // ExploreOptions::shrink
 };
 
 class ScheduleSearch {
@@ -51,6 +53,10 @@ public:
 
   // True once next_strategy() returned null because every interleaving was covered.
   virtual bool exhaustive() const { return false; }
+
+  // The search that drove the last execution, when it shrinks its own failures (see
+  // random.hpp); null for the others, whose failures the explorer shrinks.
+  virtual class SelfShrinkingSearch *self_shrinking() { return nullptr; }
 };
 
 // A per-execution seed: the i-th execution of a search seeded `seed`.
