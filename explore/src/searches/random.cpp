@@ -1,11 +1,12 @@
 #include "searches/random.hpp"
 
 #include <rapidcheck.h>
+#include <sched.h>
 
 #include <algorithm>
-#include <condition_variable>
+#include <atomic>
 #include <limits>
-#include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -55,18 +56,60 @@ public:
 // failure without draws, which has nothing to shrink.
 struct StopGenerating {};
 
+// Strict alternation between two threads: one waits while the other runs. The waiter polls
+// before it sleeps (as the runtime's Parker does): the other side usually hands back within
+// microseconds, which a futex wake-up would multiply.
+class Alternation {
+public:
+  enum Side : int { Explorer, Generator };
+
+  // Gives the turn to `side`. Everything written before is visible to it once it has the turn.
+  void pass_to(Side side) {
+    turn_.store(side, std::memory_order_seq_cst);
+    turn_.notify_all();
+  }
+
+  // Returns once `side` has the turn.
+  void await(Side side) {
+    constexpr int kBursts = 256; // a few tens of microseconds of polling
+    constexpr int kPauses = 64;
+    for (int burst = 0; burst < kBursts; ++burst) {
+      for (int i = 0; i < kPauses; ++i) {
+        if (turn_.load(std::memory_order_seq_cst) == side) {
+          return;
+        }
+        relax();
+      }
+      sched_yield(); // give the core away between bursts: never starve the other side
+    }
+    for (int seen = turn_.load(std::memory_order_seq_cst); seen != side;
+         seen = turn_.load(std::memory_order_seq_cst)) {
+      turn_.wait(seen, std::memory_order_seq_cst);
+    }
+  }
+
+private:
+  static void relax() noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ volatile("yield");
+#endif
+  }
+
+  std::atomic<int> turn_{Generator};
+};
+
 class RandomSearch final : public SelfShrinkingSearch {
 public:
   explicit RandomSearch(const SearchParams &params) : params_(params) {}
 
   ~RandomSearch() override {
     if (generator_.joinable()) {
-      {
-        const std::lock_guard<std::mutex> guard(mutex_);
-        stopping_ = true;
-        turn_ = Turn::Generator;
+      stopping_ = true;
+      if (!finished_) {
+        turns_.pass_to(Alternation::Generator);
       }
-      changed_.notify_all();
       generator_.join();
     }
   }
@@ -76,14 +119,12 @@ public:
   Search kind() const override { return Search::random; }
 
   rt::Strategy *next_strategy() override {
-    std::unique_lock<std::mutex> lock(mutex_);
     if (!generator_.joinable()) {
       generator_ = std::thread([this] { generate(); });
     } else if (!finished_) {
-      turn_ = Turn::Generator; // the property returns the last execution's result
-      changed_.notify_all();
+      turns_.pass_to(Alternation::Generator); // the property returns the last result
     }
-    changed_.wait(lock, [this] { return turn_ == Turn::Explorer; });
+    turns_.await(Alternation::Explorer);
     if (finished_) {
       return nullptr;
     }
@@ -92,21 +133,17 @@ public:
   }
 
   void observe(const ExecutionResult &result) override {
-    const std::lock_guard<std::mutex> guard(mutex_);
     failed_ = result.failed;
     found_ = found_ || result.failed;
   }
 
-  void give_up() override {
-    const std::lock_guard<std::mutex> guard(mutex_);
-    giving_up_ = true;
-  }
+  void give_up() override { giving_up_ = true; }
 
 private:
-  enum class Turn { Explorer, Generator };
-
-  // The generator thread: RapidCheck's runs, one property call per execution.
+  // The generator thread: RapidCheck's runs, one property call per execution. It runs only
+  // while it has the turn, so the fields below need no lock.
   void generate() {
+    turns_.await(Alternation::Generator);
     int remaining = params_.max_attempts;
     for (std::uint64_t run = 0; remaining > 0; ++run) {
       rc::detail::TestParams params;
@@ -122,21 +159,17 @@ private:
       // configuration (RC_PARAMS), which also prints to stderr.
       rc::detail::checkProperty(rc::detail::toProperty([this] { return property(); }), metadata,
                                 params, listener, {});
-      const std::lock_guard<std::mutex> guard(mutex_);
       if (found_ || stopping_ || giving_up_) {
         break;
       }
       remaining -= params.maxSuccess;
     }
-    const std::lock_guard<std::mutex> guard(mutex_);
     finished_ = true;
-    turn_ = Turn::Explorer;
-    changed_.notify_all();
+    turns_.pass_to(Alternation::Explorer);
   }
 
   // One RapidCheck test case: hands a choice source to the explorer and waits for the result.
   bool property() {
-    std::unique_lock<std::mutex> lock(mutex_);
     if (stopping_ || (giving_up_ && !found_)) {
       throw StopGenerating{}; // a new case, nothing drawn: RapidCheck has nothing to shrink
     }
@@ -147,9 +180,8 @@ private:
     }
     RapidCheckChoices choices;
     choices_ = &choices;
-    turn_ = Turn::Explorer;
-    changed_.notify_all();
-    changed_.wait(lock, [this] { return turn_ == Turn::Generator; });
+    turns_.pass_to(Alternation::Explorer);
+    turns_.await(Alternation::Generator);
     choices_ = nullptr;
     if (stopping_) {
       return true; // the search is over: RapidCheck moves on to a new case, which stops it
@@ -159,9 +191,7 @@ private:
 
   SearchParams params_;
   std::thread generator_;
-  std::mutex mutex_;
-  std::condition_variable changed_;
-  Turn turn_ = Turn::Generator;
+  Alternation turns_;
   RapidCheckChoices *choices_ = nullptr; // the current test case's, while it runs
   std::optional<rt::ChoiceStrategy> strategy_;
   bool failed_ = false;    // the last execution failed (the same way, when shrinking)
@@ -171,7 +201,33 @@ private:
   bool finished_ = false;  // RapidCheck returned
 };
 
+// The same choice sequences drawn from a seeded generator: no thread, no RapidCheck, and the
+// explorer's choice shrinker for its failures.
+class SeededRandomSearch final : public ScheduleSearch {
+public:
+  explicit SeededRandomSearch(const SearchParams &params) : seed_(params.seed) {}
+
+  Search kind() const override { return Search::random; }
+
+  rt::Strategy *next_strategy() override {
+    strategy_.reset();
+    source_.emplace(execution_seed(seed_, executions_++));
+    strategy_.emplace(*source_, std::numeric_limits<std::uint64_t>::max());
+    return &*strategy_;
+  }
+
+private:
+  std::uint64_t seed_;
+  std::uint64_t executions_ = 0;
+  std::optional<rt::SeededChoiceSource> source_;
+  std::optional<rt::ChoiceStrategy> strategy_;
+};
+
 } // namespace
+
+std::unique_ptr<ScheduleSearch> make_seeded_random_search(const SearchParams &params) {
+  return std::make_unique<SeededRandomSearch>(params);
+}
 
 std::unique_ptr<SelfShrinkingSearch> make_random_search(const SearchParams &params) {
   return std::make_unique<RandomSearch>(params);

@@ -31,4 +31,10 @@ public:
 
 std::unique_ptr<SelfShrinkingSearch> make_random_search(const SearchParams &params);
 
+// The same search with its choices drawn from a seeded generator (rt::SeededChoiceSource)
+// instead of RapidCheck: the same distribution of schedules, without the generator thread's
+// handoff at every execution, which costs as much as a small execution. Its failures are
+// shrunk by the explorer's choice shrinker. The automatic portfolio's random member.
+std::unique_ptr<ScheduleSearch> make_seeded_random_search(const SearchParams &params);
+
 } // namespace interlace::detail
