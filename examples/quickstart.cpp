@@ -21,7 +21,7 @@ int main() {
       [] { return Counter{}; },                                               // fresh state
       {[](Counter &c) { c.increment(); }, [](Counter &c) { c.increment(); }}, // two threads
       [](const Counter &c) { return c.value == 2; },                          // what must hold
-      {.max_attempts = 200, .max_ops = 200, .seed = 42});
+      {.max_attempts = 200, .seed = 42});
 
   std::printf("%s", result.explanation.c_str());
   if (result.property_holds) {

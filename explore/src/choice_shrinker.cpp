@@ -91,24 +91,56 @@ std::size_t ChoiceReplay::choose_waiter(const rt::WakeDecision &decision) {
 }
 
 ChoiceShrinker::ChoiceShrinker(std::vector<int> choices)
-    : best_(std::move(choices)), chunk_(std::max<std::size_t>(best_.size() / 2, 1)) {}
+    : best_(std::move(choices)), chunk_(first_chunk()) {}
+
+std::size_t ChoiceShrinker::first_chunk() const {
+  return std::max<std::size_t>(best_.size() / 2, 1);
+}
 
 std::optional<std::vector<int>> ChoiceShrinker::next_candidate() {
   for (;;) {
+    std::optional<std::vector<int>> candidate = next_proposal();
+    if (!candidate) {
+      return candidate;
+    }
+    // Another chunk size or pass may propose the same sequence again: run each once.
+    std::uint64_t hash = 0xcbf29ce484222325ULL;
+    for (const int choice : *candidate) {
+      hash = (hash ^ static_cast<std::uint64_t>(choice)) * 0x100000001b3ULL;
+    }
+    if (tried_.insert(hash).second) {
+      return candidate;
+    }
+  }
+}
+
+std::optional<std::vector<int>> ChoiceShrinker::next_proposal() {
+  for (;;) {
+    if (pass_ == Pass::Lower) {
+      if (std::optional<std::vector<int>> lowered = next_lowered_choice()) {
+        return lowered;
+      }
+      if (!improved_) {
+        return std::nullopt;
+      }
+      improved_ = false; // start over from the improved sequence
+      pass_ = Pass::ZeroPicks;
+      chunk_ = first_chunk();
+      start_ = 0;
+      continue;
+    }
     if (std::optional<std::vector<int>> zeroed = next_zeroed_chunk()) {
       return zeroed;
     }
-    if (std::optional<std::vector<int>> lowered = next_lowered_choice()) {
-      return lowered;
+    if (pass_ == Pass::ZeroPicks) {
+      pass_ = Pass::ZeroAll;
+      chunk_ = first_chunk();
+      start_ = 0;
+    } else {
+      pass_ = Pass::Lower;
+      lowering_ = 0;
+      lowered_to_ = 1;
     }
-    if (!improved_) {
-      return std::nullopt;
-    }
-    improved_ = false; // start over from the improved sequence
-    chunk_ = std::max<std::size_t>(best_.size() / 2, 1);
-    start_ = 0;
-    lowering_ = 0;
-    lowered_to_ = 1;
   }
 }
 
@@ -123,19 +155,29 @@ std::optional<std::vector<int>> ChoiceShrinker::next_lowered_choice() {
   return std::nullopt;
 }
 
+// The next chunk with something to zero: in the ZeroPicks pass its thread choices (the even
+// positions: choices come in pairs, thread then length), in the ZeroAll pass all of it.
 std::optional<std::vector<int>> ChoiceShrinker::next_zeroed_chunk() {
+  const bool picks_only = pass_ == Pass::ZeroPicks;
+  const auto zeroed = [picks_only](std::size_t index) { return !picks_only || index % 2 == 0; };
   while (chunk_ > 0) {
     while (start_ < best_.size()) {
       const std::size_t begin = start_;
       const std::size_t end = std::min(begin + chunk_, best_.size());
       start_ = end;
-      const auto chunk = std::span<const int>(best_).subspan(begin, end - begin);
-      if (std::ranges::all_of(chunk, [](int choice) { return choice == 0; })) {
+      bool changes = false;
+      for (std::size_t i = begin; i < end && !changes; ++i) {
+        changes = zeroed(i) && best_[i] != 0;
+      }
+      if (!changes) {
         continue;
       }
       candidate_ = best_;
-      std::fill(candidate_.begin() + static_cast<std::ptrdiff_t>(begin),
-                candidate_.begin() + static_cast<std::ptrdiff_t>(end), 0);
+      for (std::size_t i = begin; i < end; ++i) {
+        if (zeroed(i)) {
+          candidate_[i] = 0;
+        }
+      }
       return candidate_;
     }
     chunk_ /= 2;
@@ -146,7 +188,7 @@ std::optional<std::vector<int>> ChoiceShrinker::next_zeroed_chunk() {
 
 void ChoiceShrinker::accept() {
   best_ = candidate_;
-  if (chunk_ == 0) {
+  if (pass_ == Pass::Lower) {
     improved_ = true;
     ++lowering_; // this choice is as low as it goes: the values below were tried
     lowered_to_ = 1;

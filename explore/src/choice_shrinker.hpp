@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <unordered_set>
 #include <vector>
 
 #include "interlace/rt/choice_strategy.hpp"
@@ -81,11 +82,12 @@ private:
   std::size_t next_wake_ = 0;
 };
 
-// Proposes simpler choice sequences, each lexicographically smaller than the best so far:
-// chunks set to 0, halving the chunk size down to single choices (a chunk already all 0 is
-// skipped); then each remaining non-zero choice lowered to each smaller value, from 1 up (a
-// run length or a thread index the zeroing could not remove may still get smaller). After an
-// accepted lowering, both passes run again. After accept() the next proposals start from the
+// Proposes simpler choice sequences, each lexicographically smaller than the best so far, in
+// three passes: the thread choices of a chunk set to 0 (no preemption there, the runs keep
+// their lengths, so later choices still fall on the same decisions), then whole chunks set to
+// 0, each pass halving the chunk size down to single choices and skipping chunks with nothing
+// to change; then each remaining non-zero choice lowered to each smaller value, from 1 up. After
+// an accepted lowering, all three run again. After accept() the next proposals start from the
 // accepted sequence.
 class ChoiceShrinker {
 public:
@@ -99,12 +101,18 @@ public:
   const std::vector<int> &best() const { return best_; }
 
 private:
+  enum class Pass : std::uint8_t { ZeroPicks, ZeroAll, Lower };
+
+  std::size_t first_chunk() const;
+  std::optional<std::vector<int>> next_proposal();
   std::optional<std::vector<int>> next_zeroed_chunk();
   std::optional<std::vector<int>> next_lowered_choice();
 
   std::vector<int> best_;
   std::vector<int> candidate_;
-  std::size_t chunk_;        // the current chunk size; 0 once the zeroing pass is over
+  std::unordered_set<std::uint64_t> tried_; // hashes of the sequences proposed so far
+  Pass pass_ = Pass::ZeroPicks;
+  std::size_t chunk_;        // the zeroing passes' chunk size
   std::size_t start_ = 0;    // the next chunk's first choice
   std::size_t lowering_ = 0; // the choice the lowering pass is at
   int lowered_to_ = 1;       // the next value to try for it

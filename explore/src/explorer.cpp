@@ -24,10 +24,12 @@
 #include "interlace/rt/replay_strategy.hpp"
 #include "interlace/rt/sites.hpp"
 #include "replay_token.hpp"
+#include "schedule_reorder.hpp"
 #include "schedule_simplifier.hpp"
 #include "searches/make_search.hpp"
 #include "searches/random.hpp"
 #include "source_text.hpp"
+#include "spurious_wakeups.hpp"
 #include "trace_export.hpp"
 #include "verdict.hpp"
 
@@ -163,6 +165,7 @@ private:
     rt::RunOptions options;
     options.max_steps = static_cast<std::uint64_t>(options_.max_steps);
     options.stall_timeout = options_.stall_timeout;
+    options.spurious_wakeups = options_.spurious_wakeups;
     if (bound == Bound::Deadline) {
       options.deadline = deadline_;
     } else if (bound == Bound::Shrink) {
@@ -266,6 +269,11 @@ private:
         exhaustive_ = search_->exhaustive();
         return;
       }
+      if (options_.spurious_wakeups) {
+        spurious_.wrap(*strategy, execution_seed(rt::splitmix64(seed_),
+                                                 static_cast<std::uint64_t>(num_explored_)));
+        strategy = &spurious_;
+      }
       const Verdict verdict = execute(*strategy, Bound::Deadline);
       if (harness_error_) {
         return;
@@ -306,9 +314,25 @@ private:
     if (SelfShrinkingSearch *own = search_->self_shrinking()) {
       shrink_with(*own);
     } else {
+      reorder();
       shrink_choices();
     }
     simplify(failure());
+  }
+
+  // Replays the equivalent schedule with the fewest switches (schedule_reorder.hpp).
+  void reorder() {
+    const std::vector<int> candidate = reorder_by_thread(failure().trace);
+    if (candidate.empty() || candidate == failure().schedule || harness_error_ ||
+        !shrink_budget_left()) {
+      return;
+    }
+    ++shrink_attempts_;
+    rt::ReplayStrategy strategy(candidate, failure().wake_choices);
+    if (execute(strategy, Bound::Shrink) == failure().verdict &&
+        executor_.preemptions() < failure().preemptions) {
+      keep_failure(failure().verdict);
+    }
   }
 
   // Writes the failing schedule as a choice sequence and zeroes chunks of it while the
@@ -570,6 +594,7 @@ private:
   bool stopped_by_timeout_ = false;
   bool saw_yield_points_ = false;
   std::unique_ptr<ScheduleSearch> search_;
+  SpuriousWakeups spurious_;            // wraps the search's strategies with spurious_wakeups
   Search found_by_ = Search::automatic; // the search that drove the last search execution
   bool exhaustive_ = false;             // the search covered every interleaving
 };

@@ -13,39 +13,37 @@
 namespace interlace::detail {
 namespace {
 
-TEST(ChoiceShrinkerTest, ZeroesHalvesThenQuartersThenSingleChoicesThenLowersEach) {
+TEST(ChoiceShrinkerTest, ZeroesThreadChoicesThenWholeChunksThenLowersEachChoiceOnce) {
   ChoiceShrinker shrinker({1, 2, 0, 3});
   std::vector<std::vector<int>> proposed;
   while (auto candidate = shrinker.next_candidate()) {
     proposed.push_back(*candidate);
   }
-  EXPECT_EQ(proposed, (std::vector<std::vector<int>>{{0, 0, 0, 3},
+  EXPECT_EQ(proposed, (std::vector<std::vector<int>>{{0, 2, 0, 3}, // thread choices, halves
+                                                     {0, 0, 0, 3}, // whole halves
                                                      {1, 2, 0, 0},
-                                                     {0, 2, 0, 3},
-                                                     {1, 0, 0, 3},
-                                                     {1, 2, 0, 0},
-                                                     {1, 1, 0, 3},
+                                                     {1, 0, 0, 3}, // single choices
+                                                     {1, 1, 0, 3}, // lowered
                                                      {1, 2, 0, 1},
                                                      {1, 2, 0, 2}}));
 }
 
-TEST(ChoiceShrinkerTest, AnAcceptedCandidateIsWhatLaterOnesStartFromAndZerosAreSkipped) {
+TEST(ChoiceShrinkerTest, AnAcceptedCandidateIsWhatLaterOnesStartFrom) {
   ChoiceShrinker shrinker({1, 2, 3, 4});
-  EXPECT_EQ(shrinker.next_candidate().value_or(std::vector<int>{}), (std::vector<int>{0, 0, 3, 4}));
+  const auto next = [&] { return shrinker.next_candidate().value_or(std::vector<int>{}); };
+  EXPECT_EQ(next(), (std::vector<int>{0, 2, 3, 4})); // thread choices of the first half
+  EXPECT_EQ(next(), (std::vector<int>{1, 2, 0, 4})); // of the second
   shrinker.accept();
-  EXPECT_EQ(shrinker.next_candidate().value_or(std::vector<int>{}), (std::vector<int>{0, 0, 0, 0}));
-  // Single choices: the two zeros are skipped.
-  EXPECT_EQ(shrinker.next_candidate().value_or(std::vector<int>{}), (std::vector<int>{0, 0, 0, 4}));
-  EXPECT_EQ(shrinker.next_candidate().value_or(std::vector<int>{}), (std::vector<int>{0, 0, 3, 0}));
-  // Lowering: 3 to 1, accepted; then 4 to 1, 2, 3.
-  EXPECT_EQ(shrinker.next_candidate().value_or(std::vector<int>{}), (std::vector<int>{0, 0, 1, 4}));
+  EXPECT_EQ(next(), (std::vector<int>{0, 2, 0, 4})); // single thread choices
+  EXPECT_EQ(next(), (std::vector<int>{0, 0, 0, 4})); // whole halves
+  EXPECT_EQ(next(), (std::vector<int>{1, 2, 0, 0}));
   shrinker.accept();
-  EXPECT_EQ(shrinker.next_candidate().value_or(std::vector<int>{}), (std::vector<int>{0, 0, 1, 1}));
-  EXPECT_EQ(shrinker.next_candidate().value_or(std::vector<int>{}), (std::vector<int>{0, 0, 1, 2}));
-  EXPECT_EQ(shrinker.next_candidate().value_or(std::vector<int>{}), (std::vector<int>{0, 0, 1, 3}));
-  // An accepted lowering starts both passes again from {0, 0, 1, 4}.
-  EXPECT_EQ(shrinker.next_candidate().value_or(std::vector<int>{}), (std::vector<int>{0, 0, 0, 0}));
-  EXPECT_EQ(shrinker.best(), (std::vector<int>{0, 0, 1, 4}));
+  EXPECT_EQ(next(), (std::vector<int>{0, 2, 0, 0})); // single choices
+  EXPECT_EQ(next(), (std::vector<int>{1, 0, 0, 0}));
+  EXPECT_EQ(next(), (std::vector<int>{1, 1, 0, 0})); // lowered, accepted
+  shrinker.accept();
+  EXPECT_EQ(next(), (std::vector<int>{0, 1, 0, 0})); // all passes again from {1, 1, 0, 0}
+  EXPECT_EQ(shrinker.best(), (std::vector<int>{1, 1, 0, 0}));
 }
 
 TEST(ChoiceShrinkerTest, AListSourceWrapsOutOfRangeValuesAndEndsWithZeros) {

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <interlace/interlace.hpp>
 
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -99,6 +100,50 @@ TEST(DeepRaceTest, TheDefaultSearchFindsALostUpdateAfter160StepsInEverySeed) {
     ASSERT_FALSE(result.property_holds) << "seed " << seed << ": " << result.explanation;
     EXPECT_EQ(result.preemptions, 1) << "seed " << seed << ": " << result.explanation;
   }
+}
+
+// A consumer that waits once, without a predicate loop, for an item a producer may not have
+// pushed yet: only a spurious wakeup makes it find the queue empty.
+struct Mailbox {
+  std::mutex mutex;
+  std::condition_variable ready;
+  bool full = false;
+  bool saw_empty = false;
+  void put() {
+    const std::lock_guard<std::mutex> guard(mutex);
+    full = true;
+    ready.notify_one();
+  }
+  void take() {
+    std::unique_lock<std::mutex> lock(mutex);
+    if (!full) {
+      ready.wait(lock);
+    }
+    saw_empty = !full;
+  }
+};
+
+auto explore_mailbox(bool spurious) {
+  return explore_interleavings([] { return std::make_unique<Mailbox>(); },
+                               {[](Mailbox &m) { m.take(); }, [](Mailbox &m) { m.put(); }},
+                               [](const Mailbox &m) { return !m.saw_empty; },
+                               {.max_attempts = 500, .seed = 5, .spurious_wakeups = spurious});
+}
+
+TEST(SpuriousWakeupsTest, AWaitWithoutAPredicateLoopHoldsWithoutThem) {
+  auto result = explore_mailbox(false);
+  EXPECT_INTERLEAVINGS_HOLD(result);
+}
+
+TEST(SpuriousWakeupsTest, AreFoundWhenEnabledAndReplay) {
+  auto result = explore_mailbox(true);
+  ASSERT_FALSE(result.property_holds);
+  EXPECT_TRUE(result.counterexample->saw_empty);
+  EXPECT_EQ(result.reproduction_successes, result.reproduction_attempts);
+}
+
+TEST(SearchChoiceTest, TheSystematicSearchIsNotInThisBuild) {
+  EXPECT_THROW(explore_counter({.seed = 1, .search = Search::dpor}), UsageError);
 }
 
 TEST(SearchChoiceTest, InterlaceSearchOverridesTheOption) {

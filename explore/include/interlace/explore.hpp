@@ -66,6 +66,9 @@ struct ExploreOptions {
   int pct_depth = 3;                 // the bug depth PCT targets: d - 1 priority change points
   std::optional<int> preemption_bound = std::nullopt; // unset: unbounded (dpor honours it;
                                                       // samplers may)
+  // Let condition variable waits return spuriously, as POSIX allows: the search wakes a waiting
+  // thread now and then, which finds waits without a predicate loop.
+  bool spurious_wakeups = false;
 };
 
 template <class State> struct InterleavingResult {
