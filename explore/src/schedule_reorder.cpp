@@ -12,20 +12,6 @@ bool is_barrier(rt::EventKind kind) {
          kind == rt::EventKind::Detach;
 }
 
-bool is_synchronisation(rt::EventKind kind) {
-  switch (kind) {
-  case rt::EventKind::Lock:
-  case rt::EventKind::Unlock:
-  case rt::EventKind::ReadLock:
-  case rt::EventKind::Wait:
-  case rt::EventKind::Notify:
-  case rt::EventKind::Once:
-    return true;
-  default:
-    return false;
-  }
-}
-
 // The accesses to one address so far: the last writing step, and the steps reading it since.
 struct Location {
   std::ptrdiff_t last_write = -1;
@@ -60,7 +46,7 @@ std::vector<int> reorder_by_thread(std::span<const rt::StepRecord> trace) {
       last_barrier = static_cast<std::ptrdiff_t>(i);
     }
     const bool memory = rt::is_memory_access(step.event.kind);
-    const bool sync = is_synchronisation(step.event.kind);
+    const bool sync = rt::is_synchronisation(step.event.kind);
     if ((memory || sync) && step.event.addr != nullptr) {
       Location &location = locations[step.event.addr];
       if (location.last_write >= 0) {

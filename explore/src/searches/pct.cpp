@@ -82,11 +82,7 @@ std::optional<int> PctStrategy::next(const rt::Decision &decision) {
     repeats_ = 0;
     return std::nullopt;
   }
-  std::size_t threads = std::max<std::size_t>(decision.pending.size(),
-                                              static_cast<std::size_t>(decision.current + 1));
-  for (const int thread : candidates) {
-    threads = std::max(threads, static_cast<std::size_t>(thread) + 1);
-  }
+  const std::size_t threads = threads_in(decision);
   see(threads);
 
   // Change points due: the thread that executed the step before drops below the initial ones.

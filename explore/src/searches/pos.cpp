@@ -7,11 +7,6 @@ namespace {
 
 using rt::EventKind;
 
-bool is_synchronisation(EventKind kind) {
-  return kind == EventKind::Lock || kind == EventKind::Unlock || kind == EventKind::ReadLock ||
-         kind == EventKind::Wait || kind == EventKind::Notify || kind == EventKind::Once;
-}
-
 bool is_thread_lifetime(EventKind kind) {
   return kind == EventKind::Join || kind == EventKind::Detach;
 }
@@ -34,7 +29,7 @@ bool events_conflict(const rt::Event &a, const rt::Event &b) {
   if (rt::is_memory_access(a.kind) && rt::is_memory_access(b.kind)) {
     return (rt::is_write(a.kind) || rt::is_write(b.kind)) && overlap(a, b);
   }
-  if (is_synchronisation(a.kind) && is_synchronisation(b.kind)) {
+  if (rt::is_synchronisation(a.kind) && rt::is_synchronisation(b.kind)) {
     return a.addr != nullptr && a.addr == b.addr;
   }
   if ((reads_word(a) && rt::is_write(b.kind)) || (reads_word(b) && rt::is_write(a.kind))) {
@@ -78,11 +73,7 @@ std::optional<int> PosStrategy::next(const rt::Decision &decision) {
     repeats_ = 0;
     return std::nullopt;
   }
-  std::size_t threads = std::max<std::size_t>(decision.pending.size(),
-                                              static_cast<std::size_t>(decision.current + 1));
-  for (const int thread : candidates) {
-    threads = std::max(threads, static_cast<std::size_t>(thread) + 1);
-  }
+  const std::size_t threads = threads_in(decision);
   // New threads, in id order: their first event gets its priority.
   refreshed_.assign(std::max(threads, priorities_.size()), false);
   while (priorities_.size() < threads) {

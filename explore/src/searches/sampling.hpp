@@ -2,6 +2,7 @@
 // thread that spins or starves the others.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -9,6 +10,7 @@
 
 #include "interlace/rt/choice_strategy.hpp"
 #include "interlace/rt/event.hpp"
+#include "interlace/rt/strategy.hpp"
 
 namespace interlace::detail {
 
@@ -79,5 +81,15 @@ public:
 private:
   std::uint64_t state_;
 };
+
+// How many threads a decision shows: one past the highest id it names.
+inline std::size_t threads_in(const rt::Decision &decision) {
+  std::size_t threads = std::max<std::size_t>(decision.pending.size(),
+                                              static_cast<std::size_t>(decision.current + 1));
+  for (const int thread : decision.candidates) {
+    threads = std::max(threads, static_cast<std::size_t>(thread) + 1);
+  }
+  return threads;
+}
 
 } // namespace interlace::detail

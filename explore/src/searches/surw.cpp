@@ -9,11 +9,6 @@ namespace {
 
 using rt::EventKind;
 
-bool is_synchronisation(EventKind kind) {
-  return kind == EventKind::Lock || kind == EventKind::Unlock || kind == EventKind::ReadLock ||
-         kind == EventKind::Wait || kind == EventKind::Notify || kind == EventKind::Once;
-}
-
 } // namespace
 
 // ---------------------------------------------------------------------------------------
@@ -112,11 +107,7 @@ std::optional<int> SurwStrategy::next(const rt::Decision &decision) {
   if (candidates.empty()) {
     return std::nullopt;
   }
-  std::size_t threads = std::max<std::size_t>(decision.pending.size(),
-                                              static_cast<std::size_t>(decision.current + 1));
-  for (const int thread : candidates) {
-    threads = std::max(threads, static_cast<std::size_t>(thread) + 1);
-  }
+  const std::size_t threads = threads_in(decision);
   see(threads, decision.current);
 
   // A thread that spins (see SpinWatch: a look every kSpinCheck steps of its run) or starves
@@ -210,7 +201,7 @@ SurwProfile::SurwProfile(std::span<const rt::StepRecord> steps, std::span<const 
       ++site_counts_[thread][event.site];
     }
     const bool memory = rt::is_memory_access(event.kind);
-    if ((!memory && !is_synchronisation(event.kind)) || event.addr == nullptr) {
+    if ((!memory && !rt::is_synchronisation(event.kind)) || event.addr == nullptr) {
       continue;
     }
     const auto [at, added] = by_address.try_emplace(event.addr, objects.size());

@@ -37,6 +37,13 @@ constexpr bool is_memory_access(EventKind kind) {
   return kind == EventKind::Read || kind == EventKind::Write || kind == EventKind::Rmw;
 }
 
+// True for the kinds that act on a synchronisation object (a mutex, rwlock, condvar,
+// semaphore, barrier, once flag or futex word) named by Event::addr.
+constexpr bool is_synchronisation(EventKind kind) {
+  return kind == EventKind::Lock || kind == EventKind::Unlock || kind == EventKind::ReadLock ||
+         kind == EventKind::Wait || kind == EventKind::Notify || kind == EventKind::Once;
+}
+
 // True for the kinds that modify the location they name.
 constexpr bool is_write(EventKind kind) {
   return kind == EventKind::Write || kind == EventKind::Rmw;
