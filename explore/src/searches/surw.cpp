@@ -5,11 +5,6 @@
 #include <utility>
 
 namespace interlace::detail {
-namespace {
-
-using rt::EventKind;
-
-} // namespace
 
 // ---------------------------------------------------------------------------------------
 // The strategy
