@@ -506,6 +506,11 @@ private:
     if (harness_error_) {
       std::rethrow_exception(harness_error_);
     }
+    if (verdict == Verdict::StrategyError) {
+      throw UsageError("INTERLACE_REPLAY's schedule does not fit this exploration (" +
+                       last_outcome_.message +
+                       "). Run the exploration again without INTERLACE_REPLAY for a fresh token.");
+    }
     num_explored_ = 1;
     seen_.insert(schedule_hash(executor_.schedule()));
     if (verdict != Verdict::Holds && verdict != Verdict::Timeout) {

@@ -43,7 +43,7 @@ std::vector<int> expand(std::span<const ScheduleRun> runs);
 std::string encode(const ReplayToken &token);
 
 // Parses a token; throws UsageError naming what is wrong with it (also a run of a thread id
-// that is not below the token's thread count).
+// no execution can have).
 ReplayToken decode(std::string_view text);
 
 // Identifies an exploration within a program: its call site, its thread count, the running

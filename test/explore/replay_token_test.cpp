@@ -57,12 +57,19 @@ TEST(ReplayTokenTest, KeepsALongScheduleAsItsRuns) {
   EXPECT_EQ(total_steps(token.runs), 2ULL * 2147483647ULL);
 }
 
-TEST(ReplayTokenTest, RefusesAThreadIdNotBelowTheThreadCount) {
+TEST(ReplayTokenTest, AcceptsThreadsTheExplorationsThreadsStarted) {
+  // One thread body that starts a thread of its own: ids 0 and 1 in a token for 1 thread.
+  const ReplayToken token = decode("il1-0-0-1-0.8_1.4_0.3");
+  EXPECT_EQ(token.threads, 1);
+  EXPECT_EQ(expand(token.runs).size(), 15U);
+}
+
+TEST(ReplayTokenTest, RefusesAThreadIdNoExecutionCanHave) {
   try {
-    decode("il1-0-0-2-0.1_2.1");
+    decode("il1-0-0-2-0.1_70000.1");
     FAIL() << "expected a UsageError";
   } catch (const UsageError &error) {
-    EXPECT_NE(std::string(error.what()).find("names thread 2, but the token is for 2 threads"),
+    EXPECT_NE(std::string(error.what()).find("names thread 70000, more than an execution has"),
               std::string::npos)
         << error.what();
   }
