@@ -44,6 +44,12 @@ ASAN_EXCLUDED := $(ASAN_EXCLUDED)|RwlockTest.LockOrderInversionWithSharedMutexes
 ASAN_EXCLUDED := $(ASAN_EXCLUDED)|ExplanationGoldenTest.Deadlock
 ASAN_EXCLUDED := $(ASAN_EXCLUDED)|ExplanationTest.ReplaysThatDisagreeSayWhereTheyDiverged
 
+#  - the marker examples built at -O1 and -O2: under ASan the instrumented object is not the
+#    same from one compile of the same source to the next (two of six clean builds placed a
+#    marker after its line's first access, which changes the order the test pins); they run
+#    unsanitized at every level and under ASan at -O0. Not understood yet: issue 13's note.
+ASAN_EXCLUDED := $(ASAN_EXCLUDED)|O1\.MarkersTest\..*|O2\.MarkersTest\..*
+
 #  - under a sanitizer, a thread a managed thread starts gets a worker of its own that ends
 #    with it (rt/src/sanitizers.hpp), so the pool does not keep such workers:
 ASAN_EXCLUDED := $(ASAN_EXCLUDED)|ThreadPoolTest.BigExecutionsInARowKeepTheirWorkersUntilASmallOneFollows
