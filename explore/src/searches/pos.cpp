@@ -109,18 +109,8 @@ std::optional<int> PosStrategy::next(const rt::Decision &decision) {
   }
   runnable_.swap(now_);
 
-  // A thread that spins (see SpinWatch: a look every kSpinCheck steps of its run) or starves
-  // the others gives way for this step.
-  const bool contended = candidates.size() > 1 && candidates[0] == decision.current;
-  bool spinning = false;
-  if (contended && decision.run_length > 0 && decision.run_length % SpinWatch::kSpinCheck == 0) {
-    const auto current = static_cast<std::size_t>(decision.current);
-    const rt::Event step =
-        current < decision.pending.size() ? decision.pending[current] : rt::Event{};
-    spinning = spin_watch_.spins(step);
-    spin_watch_.look(step);
-  }
-  const bool starved = contended && (spinning || decision.run_length >= starvation_steps_);
+  // A thread that spins or starves the others gives way for this step.
+  const bool starved = spin_watch_.gives_way(decision, starvation_steps_);
   int chosen = -1;
   for (const int thread : candidates) {
     if (starved && thread == decision.current) {

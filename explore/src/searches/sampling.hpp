@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <span>
 
 #include "interlace/rt/choice_strategy.hpp"
 #include "interlace/rt/event.hpp"
@@ -52,6 +53,23 @@ public:
           seen.kind == step.kind && seen.addr == step.addr && seen.site == step.site ? 1 : 0;
     }
     return sightings >= kSpinSightings;
+  }
+
+  // For samplers that decide at every step (POS, SURW): whether the current thread, with
+  // another runnable, must give way for this step because it spins (a look every kSpinCheck
+  // steps of its run) or has run `starvation_steps` in a row.
+  bool gives_way(const rt::Decision &decision, std::uint32_t starvation_steps) {
+    const std::span<const int> candidates = decision.candidates;
+    const bool contended = candidates.size() > 1 && candidates[0] == decision.current;
+    bool spinning = false;
+    if (contended && decision.run_length > 0 && decision.run_length % kSpinCheck == 0) {
+      const auto current = static_cast<std::size_t>(decision.current);
+      const rt::Event step =
+          current < decision.pending.size() ? decision.pending[current] : rt::Event{};
+      spinning = spins(step);
+      look(step);
+    }
+    return contended && (spinning || decision.run_length >= starvation_steps);
   }
 
   void look(const rt::Event &step) {

@@ -105,19 +105,9 @@ std::optional<int> SurwStrategy::next(const rt::Decision &decision) {
   const std::size_t threads = threads_in(decision);
   see(threads, decision.current);
 
-  // A thread that spins (see SpinWatch: a look every kSpinCheck steps of its run) or starves
-  // the others gives way for this step.
+  // A thread that spins or starves the others gives way for this step.
   int excluded = -1;
-  const bool contended = candidates.size() > 1 && candidates[0] == decision.current;
-  bool spinning = false;
-  if (contended && decision.run_length > 0 && decision.run_length % SpinWatch::kSpinCheck == 0) {
-    const auto current = static_cast<std::size_t>(decision.current);
-    const rt::Event step =
-        current < decision.pending.size() ? decision.pending[current] : rt::Event{};
-    spinning = spin_watch_.spins(step);
-    spin_watch_.look(step);
-  }
-  if (contended && (spinning || decision.run_length >= starvation_steps_)) {
+  if (spin_watch_.gives_way(decision, starvation_steps_)) {
     release();
     excluded = decision.current;
   }
