@@ -38,6 +38,7 @@ const char *title(Verdict verdict) {
   case Verdict::Holds:
   case Verdict::Stopped:
   case Verdict::StrategyError:
+  case Verdict::Discarded:
     break;
   }
   return "No failure";
@@ -150,8 +151,20 @@ std::string explain(const ExplanationInput &input) {
   const std::string seed = "seed " + std::to_string(input.seed) +
                            (input.search.empty() ? "" : ", search " + input.search);
   if (input.failure == nullptr) {
-    text += "No failure in " + plural(input.num_explored, "schedule") + " (" + seed + "); " +
-            plural(input.unique_interleavings, "distinct interleaving") + ".\n";
+    const std::string discarded = input.num_discarded > 0
+                                      ? "; " + plural(input.num_discarded, "schedule") +
+                                            " discarded (an assumption did not hold, or redundant)"
+                                      : std::string();
+    if (input.exhaustive) {
+      text += "No failure: holds for all " +
+              plural(input.num_explored - input.num_discarded, "interleaving") + " (exhaustive" +
+              (input.bound.empty() ? "" : " with " + input.bound) + "; " + seed + ")" + discarded +
+              ".\n";
+      return text;
+    }
+    text += "No failure in " + plural(input.num_explored, "schedule") + " (sampled, not " +
+            "exhaustive; " + seed + "); " +
+            plural(input.unique_interleavings, "distinct interleaving") + discarded + ".\n";
     if (input.stopped_by_timeout) {
       text += "  The exploration stopped at its timeout after " +
               std::to_string(input.num_explored) + " of " + std::to_string(input.max_attempts) +

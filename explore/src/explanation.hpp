@@ -16,6 +16,9 @@ struct ExplanationInput {
   int num_explored = 0;
   int max_attempts = 0;
   int unique_interleavings = 0;
+  int num_discarded = 0;   // executions cut short by interlace::assume() or as redundant
+  bool exhaustive = false; // the search covered every interleaving
+  std::string bound;       // what bounded an exhaustive search ("at most 2 preemptions"), if any
   bool shrunk = false;
   int max_steps = 0;       // ExploreOptions::max_steps, named by a livelock's report
   int shrink_attempts = 0; // executions spent shrinking

@@ -189,6 +189,8 @@ private:
       harness_error_ = std::current_exception();
       return Verdict::Holds;
     }
+    layout_.state = spec_.share_state().get();
+    layout_.state_size = spec_.state_size;
     const std::size_t in_setup = failed_assertions();
     const rt::Outcome outcome = executor_.run(bodies_, strategy, run_options(bound));
     const std::size_t in_run = failed_assertions();
@@ -248,12 +250,13 @@ private:
     params.max_steps = static_cast<std::uint64_t>(options_.max_steps);
     params.max_attempts = options_.max_attempts;
     params.shrink = options_.shrink;
+    params.memory = &layout_;
     return params;
   }
 
   ExecutionResult result_of_last(bool failed) const {
-    return ExecutionResult{executor_.schedule(), executor_.trace(), executor_.num_threads(),
-                           failed};
+    return ExecutionResult{executor_.schedule(), executor_.trace(), executor_.num_threads(), failed,
+                           last_outcome_.failure == rt::FailureKind::Discarded};
   }
 
   // The search phase: executions the search chooses, until one fails, the search is done,
@@ -289,6 +292,11 @@ private:
         return;
       }
       ++num_explored_;
+      if (verdict == Verdict::Discarded) {
+        ++num_discarded_;
+        search_->observe(result_of_last(false));
+        continue;
+      }
       seen_.insert(schedule_hash(executor_.schedule()));
       search_->observe(result_of_last(verdict != Verdict::Holds));
       if (verdict != Verdict::Holds) {
@@ -513,7 +521,9 @@ private:
     }
     num_explored_ = 1;
     seen_.insert(schedule_hash(executor_.schedule()));
-    if (verdict != Verdict::Holds && verdict != Verdict::Timeout) {
+    if (verdict == Verdict::Discarded) {
+      num_discarded_ = 1; // an interlace::assume() cut it short: no failure to show
+    } else if (verdict != Verdict::Holds && verdict != Verdict::Timeout) {
       reproduce(keep_failure(verdict));
     } else if (verdict == Verdict::Timeout) {
       keep_failure(verdict);
@@ -526,6 +536,7 @@ private:
     report.seed = seed_;
     report.num_explored = num_explored_;
     report.unique_interleavings = static_cast<int>(seen_.size());
+    report.num_discarded = num_discarded_;
     report.property_holds = !failure_;
     report.exhaustive = exhaustive_ && !failure_;
     report.search = found_by_;
@@ -537,6 +548,13 @@ private:
     input.num_explored = num_explored_;
     input.max_attempts = options_.max_attempts;
     input.unique_interleavings = report.unique_interleavings;
+    input.num_discarded = num_discarded_;
+    input.exhaustive = report.exhaustive;
+    if (report.exhaustive && options_.preemption_bound) {
+      const int bound = *options_.preemption_bound;
+      input.bound =
+          "at most " + std::to_string(bound) + (bound == 1 ? " preemption" : " preemptions");
+    }
     input.shrunk = options_.shrink;
     input.max_steps = options_.max_steps;
     input.shrink_attempts = shrink_attempts_;
@@ -588,12 +606,14 @@ private:
   std::unordered_set<std::uint64_t> seen_;
   std::vector<rt::Allocation> setup_allocations_; // by the last setup
   std::vector<rt::Allocation> run_allocations_;   // by the last execution's threads
+  MemoryLayout layout_{nullptr, 0, &setup_allocations_, &run_allocations_};
   std::string divergence_;
   std::string last_assertion_; // the last execution's failed assertion, if one failed
   Clock::time_point shrink_deadline_;
   int shrink_attempts_ = 0; // executions spent shrinking
   std::string shrink_stop_; // the budget that ended shrinking early, if one did
   int num_explored_ = 0;
+  int num_discarded_ = 0;
   int reproduction_attempts_ = 0;
   int reproduction_successes_ = 0;
   bool stopped_by_timeout_ = false;

@@ -151,6 +151,7 @@ void TraceExecutor::wait(std::chrono::milliseconds timeout) {
     throw ScheduleError("timeout after " + std::to_string(timeout.count()) + " ms at " +
                         strategy.current_step() + "; where every thread stands:\n" + details);
   case rt::FailureKind::StrategyError:
+  case rt::FailureKind::Discarded: // an interlace_assume() that did not hold: the schedule's fault
   case rt::FailureKind::Deadlock:
   case rt::FailureKind::Livelock:
   case rt::FailureKind::Timeout:

@@ -22,6 +22,8 @@ Verdict verdict_of(const rt::Outcome &outcome) {
     return Verdict::Stopped;
   case rt::FailureKind::StrategyError:
     return Verdict::StrategyError;
+  case rt::FailureKind::Discarded:
+    return Verdict::Discarded;
   }
   return Verdict::Holds;
 }

@@ -25,7 +25,8 @@ enum class Verdict {
   Crash,
   Exit,
   Stopped,
-  StrategyError // the strategy made an impossible choice: the run says nothing of the code
+  StrategyError, // the strategy made an impossible choice: the run says nothing of the code
+  Discarded      // an interlace::assume() did not hold, or the search found the run redundant
 };
 
 Verdict verdict_of(const rt::Outcome &outcome);

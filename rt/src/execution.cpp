@@ -341,7 +341,8 @@ void Execution::set_status(ManagedThread &thread, ThreadStatus status) {
   turn_.granted = 0; // the strategy's answer may differ now
 }
 
-// Who executes the next step: a thread id, or kNobody, kStrategyStop or kStrategyError. Also
+// Who executes the next step: a thread id, or kNobody, kStrategyStop, kStrategyDiscard or
+// kStrategyError. Also
 // sets turn_.granted: the steps after it that need no decision.
 int Execution::pick() {
   turn_.granted = 0;
@@ -392,6 +393,9 @@ int Execution::pick() {
                           AnnouncedSteps(announced_), turn_.run_length, sleepers});
   if (choice == Strategy::kStop) {
     return kStrategyStop;
+  }
+  if (choice == Strategy::kDiscard) {
+    return kStrategyDiscard;
   }
   const int chosen = choice.value_or(kNobody); // the fairness policy always answers
   if (chosen >= 0 && chosen < nthreads_ && runnable(chosen)) {
@@ -476,6 +480,11 @@ int Execution::next_turn(int self) {
   const int next = pick();
   if (next == kStrategyStop) {
     fail(FailureKind::Stopped, self, strategy_->stop_reason(), describe_threads(*this));
+    return kEnded;
+  }
+  if (next == kStrategyDiscard) {
+    fail(FailureKind::Discarded, self, "discarded by the strategy: " + strategy_->stop_reason(),
+         {});
     return kEnded;
   }
   if (next == kStrategyError) {
@@ -639,9 +648,8 @@ void Execution::block(ManagedThread &self, WaitTarget target) {
   }
   const int next = next_turn(self.id);
   if (next == kNobody) {
-    fail(FailureKind::Deadlock, self.id,
-         "deadlock: thread " + std::to_string(self.id) + " blocked and no managed thread can run",
-         describe_deadlock(*this));
+    fail_stuck(self.id, "deadlock: thread " + std::to_string(self.id) +
+                            " blocked and no managed thread can run");
   }
   if (next < 0) {
     wait_during_teardown(self);
@@ -816,10 +824,8 @@ void Execution::thread_ended(ManagedThread &self) {
                                           return thread->status == ThreadStatus::Finished;
                                         });
   if (next == kNobody && !all_finished) {
-    fail(FailureKind::Deadlock, self.id,
-         "deadlock: thread " + std::to_string(self.id) +
-             " finished and every other thread is blocked",
-         describe_deadlock(*this));
+    fail_stuck(self.id, "deadlock: thread " + std::to_string(self.id) +
+                            " finished and every other thread is blocked");
   }
   return_turn(self);
 }
@@ -828,6 +834,26 @@ void Execution::terminate_thread(ManagedThread &self, FailureKind kind, std::str
   self.in_runtime = true;
   fail(kind, self.id, std::move(message), "  after " + site_text(self.last_site) + "\n");
   end_thread(self);
+}
+
+void Execution::discard(ManagedThread &self) {
+  block(self, WaitTarget{WaitKind::Assumption, nullptr});
+  self.unwinding = true; // woken only to end: it must not run past the assumption
+  throw Teardown{};
+}
+
+// Nothing can run and not every thread finished: a deadlock, unless a thread waits on an
+// assumption that did not hold, which makes the execution one to discard instead.
+void Execution::fail_stuck(int thread, std::string message) {
+  for (int id = 0; id < nthreads_; ++id) {
+    const ManagedThread &other = *threads_[id];
+    if (other.status == ThreadStatus::Blocked && other.waiting.kind == WaitKind::Assumption) {
+      fail(FailureKind::Discarded, id,
+           label(id) + "'s interlace_assume() did not hold " + position(other), {});
+      return;
+    }
+  }
+  fail(FailureKind::Deadlock, thread, std::move(message), describe_deadlock(*this));
 }
 
 void Execution::crash_thread(ManagedThread &self, const std::string &what) {

@@ -45,14 +45,15 @@ enum class WaitKind : std::uint8_t {
   None,
   Mutex,
   Join,
-  Cond,      // a condition variable: a signal or broadcast
-  ReadLock,  // a rwlock, to read: its writer
-  WriteLock, // a rwlock, to write: its readers or writer
-  Spin,      // a spinlock
-  Semaphore, // a sem_t whose count is 0: a sem_post
-  Barrier,   // a pthread barrier: the remaining arrivals
-  Once,      // a pthread_once another thread is running
-  Futex,     // a futex word: a FUTEX_WAKE
+  Cond,       // a condition variable: a signal or broadcast
+  ReadLock,   // a rwlock, to read: its writer
+  WriteLock,  // a rwlock, to write: its readers or writer
+  Spin,       // a spinlock
+  Semaphore,  // a sem_t whose count is 0: a sem_post
+  Barrier,    // a pthread barrier: the remaining arrivals
+  Once,       // a pthread_once another thread is running
+  Futex,      // a futex word: a FUTEX_WAKE
+  Assumption, // an interlace_assume() that did not hold: nothing wakes it
 };
 
 struct WaitTarget {
@@ -169,7 +170,7 @@ public:
   // The last run's steps, assembled when it ended.
   std::vector<StepRecord> trace;
   std::vector<int> schedule;
-  std::vector<WakeChoice> wake_choices; // the waiter choices other than the first
+  std::vector<WakeChoice> wake_choices;              // the waiter choices other than the first
   std::vector<Allocation> *allocation_log = nullptr; // where managed threads log allocations
   int preemptions() const { return turn_.preemptions; }
   std::uint64_t memory_steps() const { return turn_.memory_steps; }
@@ -216,6 +217,10 @@ public:
   // Called from std::terminate, abort(), a failed assert() or exit() in a managed thread:
   // fail the execution with `kind` and end the OS thread there, without unwinding.
   [[noreturn]] void terminate_thread(ManagedThread &self, FailureKind kind, std::string message);
+  // Called from interlace_assume() with a condition that does not hold: `self` blocks for good
+  // (the others go on, as the C model checkers' __VERIFIER_assume has it), and once nothing
+  // can run the execution ends as discarded rather than deadlocked.
+  [[noreturn]] void discard(ManagedThread &self);
   // Called from the crash handler (signals.cpp): `what` says which signal and why.
   [[noreturn]] void crash_thread(ManagedThread &self, const std::string &what);
 
@@ -262,12 +267,14 @@ private:
     return true;
   }
   // pick() results besides thread ids: nobody can run, the strategy stopped the run, or it
-  // made an impossible choice (strategy_error_ says which). next_turn() adds kEnded: the
+  // made an impossible choice (strategy_error_ says which), or discarded the run. next_turn()
+  // adds kEnded: the
   // execution failed or stopped there.
   static constexpr int kNobody = -1;
   static constexpr int kStrategyStop = -3;
   static constexpr int kStrategyError = -4;
   static constexpr int kEnded = -5;
+  static constexpr int kStrategyDiscard = -6;
   // Yield points a thread may pass while running freely in a teardown before it is unwound.
   static constexpr std::uint32_t kFreeRunSteps = 4096;
   // Teardowns a thread may swallow (catch and carry on, as an EINTR retry loop around a futex
@@ -321,6 +328,7 @@ private:
   void wait_during_teardown(ManagedThread &self);
   void fail(FailureKind kind, int thread, std::string message, std::string details);
   void set_failure(FailureKind kind, int thread, std::string message, std::string details);
+  void fail_stuck(int thread, std::string message);
   void thread_ended(ManagedThread &self);
   bool wait_for_turn_back();
   bool await_turn();

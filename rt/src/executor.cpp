@@ -76,6 +76,8 @@ const char *to_string(FailureKind kind) {
     return "stopped";
   case FailureKind::StrategyError:
     return "strategy error";
+  case FailureKind::Discarded:
+    return "discarded";
   }
   return "?";
 }

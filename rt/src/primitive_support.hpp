@@ -15,6 +15,11 @@ inline Event sync_event(EventKind kind, const void *object) {
   return Event{kind, 0, object, __interlace_call_site};
 }
 
+// A lock acquisition that fails instead of blocking (trylock): Event::size 1 says so.
+inline Event try_lock_event(EventKind kind, const void *object) {
+  return Event{kind, 1, object, __interlace_call_site};
+}
+
 // glibc declares many of these functions noexcept in C++ (the mutex, rwlock, spinlock,
 // signal and thread-creation functions, syscall), so a Teardown must not leave them: a frame
 // without a landing pad for the call would send it to std::terminate and the thread would end

@@ -75,7 +75,7 @@ int rwlock_trylock(ManagedThread &self, void *rwlock, bool write) {
   RuntimeSection section(self);
   Execution &execution = *self.execution;
   if (error_on_teardown(EBUSY, [&] {
-        execution.step(self, sync_event(write ? EventKind::Lock : EventKind::ReadLock, rwlock));
+        execution.step(self, try_lock_event(write ? EventKind::Lock : EventKind::ReadLock, rwlock));
         return 0;
       }) != 0) {
     return EBUSY;
@@ -253,7 +253,7 @@ int pthread_mutex_trylock(ManagedThread &self, void *mutex) {
   RuntimeSection section(self);
   Execution &execution = *self.execution;
   if (error_on_teardown(EBUSY, [&] {
-        execution.step(self, sync_event(EventKind::Lock, mutex));
+        execution.step(self, try_lock_event(EventKind::Lock, mutex));
         return 0;
       }) != 0) {
     return EBUSY;
@@ -371,7 +371,7 @@ int pthread_spin_trylock(ManagedThread &self, void *lock) {
   RuntimeSection section(self);
   Execution &execution = *self.execution;
   if (error_on_teardown(EBUSY, [&] {
-        execution.step(self, sync_event(EventKind::Lock, lock));
+        execution.step(self, try_lock_event(EventKind::Lock, lock));
         return 0;
       }) != 0) {
     return EBUSY;

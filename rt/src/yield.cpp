@@ -2,6 +2,7 @@
 // load and a branch; inside, it announces the access and lets the scheduler decide.
 #include "execution.hpp"
 #include "interlace/abi.h"
+#include "interlace/annotations.h"
 
 namespace {
 
@@ -42,6 +43,14 @@ void __interlace_fence(const interlace_site *site) { yield(EventKind::Fence, nul
 
 void __interlace_marker(const char *name, const interlace_site *site) {
   yield(EventKind::Marker, name, 0, site);
+}
+
+void interlace_assume(int condition) {
+  interlace::rt::detail::ManagedThread *self = current_thread();
+  if (condition != 0 || self == nullptr || self->in_runtime) {
+    return;
+  }
+  self->execution->discard(*self);
 }
 
 } // extern "C"

@@ -80,13 +80,15 @@ template <class State> struct InterleavingResult {
   std::uint64_t seed = 0;                // the seed the exploration used
   int num_explored = 0;                  // schedules run before the failure (or in total)
   int unique_interleavings = 0;          // distinct executed step sequences among them
-  int reproduction_attempts = 0;         // = reproduce_on_failure when a failure was found
-  int reproduction_successes = 0;        // how many of those replays failed the same way
-  std::string explanation;               // the interleaved source trace and the verdict
-  bool exhaustive = false;               // true only when the search explored every
-                                         // interleaving (dpor finished within its bounds):
-                                         // "holds" is then a proof for these threads and inputs
-  Search search = Search::automatic;     // the search that found the failure (or ran last)
+  int num_discarded = 0;                 // schedules among num_explored cut short, uncounted: an
+                         // interlace::assume() did not hold, or dpor found them redundant
+  int reproduction_attempts = 0;     // = reproduce_on_failure when a failure was found
+  int reproduction_successes = 0;    // how many of those replays failed the same way
+  std::string explanation;           // the interleaved source trace and the verdict
+  bool exhaustive = false;           // true only when the search explored every
+                                     // interleaving (dpor finished within its bounds):
+                                     // "holds" is then a proof for these threads and inputs
+  Search search = Search::automatic; // the search that found the failure (or ran last)
 };
 
 namespace detail {
@@ -121,6 +123,7 @@ struct ExplorationReport {
   std::uint64_t seed = 0;
   int num_explored = 0;
   int unique_interleavings = 0;
+  int num_discarded = 0;
   int reproduction_attempts = 0;
   int reproduction_successes = 0;
   std::string explanation;
@@ -188,7 +191,12 @@ auto explore_interleavings(Setup setup, std::vector<std::function<void(StateOf<S
                        " is an empty std::function; give every thread a body");
     }
   }
-  spec.new_state = [&] { current = detail::make_state<State>(setup); };
+  // The old state goes first, so that the new one can take its place: a systematic search
+  // (Search::dpor) compares addresses across executions.
+  spec.new_state = [&] {
+    current.reset();
+    current = detail::make_state<State>(setup);
+  };
   detail::ThreadRunner<State> runner{&threads, &current};
   spec.run_thread = &detail::ThreadRunner<State>::run;
   spec.run_context = &runner;
@@ -208,6 +216,7 @@ auto explore_interleavings(Setup setup, std::vector<std::function<void(StateOf<S
   result.seed = report.seed;
   result.num_explored = report.num_explored;
   result.unique_interleavings = report.unique_interleavings;
+  result.num_discarded = report.num_discarded;
   result.reproduction_attempts = report.reproduction_attempts;
   result.reproduction_successes = report.reproduction_successes;
   result.explanation = std::move(report.explanation);

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "interlace/errors.hpp"
+#include "searches/dpor.hpp"
 #include "searches/pct.hpp"
 #include "searches/portfolio.hpp"
 #include "searches/pos.hpp"
@@ -59,10 +60,10 @@ std::unique_ptr<ScheduleSearch> make_search(Search kind, const SearchParams &par
   case Search::surw:
     return make_surw_search(params);
   case Search::dpor:
-    break;
+    return make_dpor_search(params);
   }
-  throw UsageError(std::string("ExploreOptions::search = ") + to_string(kind) +
-                   " is not available in this build of interlace");
+  throw UsageError("ExploreOptions::search = " + std::to_string(static_cast<int>(kind)) +
+                   " is not a search: use one of the Search enumerators");
 }
 
 } // namespace interlace::detail

@@ -10,10 +10,12 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <vector>
 
 #include "interlace/explore.hpp"
 #include "interlace/rt/choice_strategy.hpp"
 #include "interlace/rt/event.hpp"
+#include "interlace/rt/memory.hpp"
 #include "interlace/rt/strategy.hpp"
 
 namespace interlace::detail {
@@ -24,6 +26,18 @@ struct ExecutionResult {
   std::span<const rt::StepRecord> trace; // every executed step
   int num_threads = 0;                   // threads in the execution, spawned ones included
   bool failed = false;                   // the execution failed (the search will be stopped)
+  bool discarded = false; // cut short by interlace::assume() or the strategy's kDiscard
+};
+
+// Where an execution's memory is, so that a search can name a location the same way in every
+// execution even when the allocator places it elsewhere: the state object, then the setup's
+// allocations, then the threads' in the order they made them. The explorer updates it before
+// each execution starts; the run log grows while it runs.
+struct MemoryLayout {
+  const void *state = nullptr;
+  std::uint64_t state_size = 0;
+  const std::vector<rt::Allocation> *setup = nullptr;
+  const std::vector<rt::Allocation> *run = nullptr;
 };
 
 // What every search is built from.
@@ -34,6 +48,7 @@ struct SearchParams {
   std::uint64_t max_steps = 100000; // ExploreOptions::max_steps: the longest execution
   int max_attempts = 200;           // ExploreOptions::max_attempts (after INTERLACE_MAX_ATTEMPTS)
   bool shrink = true;               // ExploreOptions::shrink
+  const MemoryLayout *memory = nullptr; // null: addresses are taken as they are
 };
 
 class ScheduleSearch {

@@ -30,4 +30,25 @@
     __interlace_marker(#NAME, &interlace_marker_site_);                                            \
   } while (0)
 
+/* An assumption about the schedule: when `condition` is false in a managed thread, the
+ * execution ends there, neither a failure nor a complete run (an exploration counts it as
+ * discarded), as the C model checkers' __VERIFIER_assume does. It turns a spin-wait into
+ * something a systematic search can enumerate:
+ *
+ *   int seen = atomic_load(&flag);
+ *   interlace_assume(seen == 1); // instead of: while (atomic_load(&flag) != 1) {}
+ *
+ * The calling thread stops at once (in C++ its stack is unwound). Outside a managed thread it
+ * does nothing. */
+#ifdef __cplusplus
+extern "C" {
+#endif
+void interlace_assume(int condition);
+#ifdef __cplusplus
+}
+namespace interlace {
+inline void assume(bool condition) { interlace_assume(condition ? 1 : 0); }
+} // namespace interlace
+#endif
+
 #endif /* INTERLACE_ANNOTATIONS_H */

@@ -27,6 +27,8 @@ const WaitModel &wait_model(const WaitTarget &target) {
     return once_wait_model();
   case WaitKind::Futex:
     return futex_wait_model();
+  case WaitKind::Assumption:
+    return assumption_wait_model();
   case WaitKind::None:
     break;
   }

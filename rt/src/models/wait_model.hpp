@@ -43,5 +43,6 @@ const WaitModel &semaphore_wait_model();
 const WaitModel &futex_wait_model();
 const WaitModel &barrier_wait_model();
 const WaitModel &once_wait_model();
+const WaitModel &assumption_wait_model();
 
 } // namespace interlace::rt::detail

@@ -26,7 +26,7 @@ public:
   }
   std::uint64_t repeats() const override { return repeats_; }
 
-  // Always an answer: a thread id or kStop.
+  // Always an answer: a thread id, kStop or kDiscard.
   std::optional<int> next(const Decision &decision) override {
     const std::optional<int> choice = inner_->next(decision);
     repeats_ = inner_->repeats();

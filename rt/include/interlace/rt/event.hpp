@@ -53,6 +53,8 @@ constexpr bool is_write(EventKind kind) {
 // thread's announced event is Finish.
 struct Event {
   EventKind kind = EventKind::Start;
+  // The access's size in bytes; for a futex Wait, the word's; for a Lock or ReadLock, 1 when
+  // it is a try (it fails instead of blocking), else 0.
   std::uint32_t size = 0;
   const void *addr = nullptr;
   const interlace_site *site = nullptr; // null for steps with no source location

@@ -43,6 +43,8 @@ enum class FailureKind : std::uint8_t {
   StrategyError, // the strategy named a thread that cannot run or a waiter that does not
                  // exist; the run was cut short there (a failure of the driver, not of the
                  // code under test)
+  Discarded,     // an interlace_assume() did not hold, or the strategy found the run redundant
+                 // (Strategy::kDiscard): cut short there, neither a failure nor a complete run
 };
 
 const char *to_string(FailureKind kind);
@@ -54,11 +56,11 @@ struct Outcome {
   std::string details;          // further lines (each thread's wait in a deadlock), may be empty
   std::exception_ptr exception; // for FailureKind::Exception: what the thread threw, if any
 
-  // True when the code under test failed; a stopped run, or one the strategy cut short by
-  // an impossible choice, did not fail.
+  // True when the code under test failed; a stopped or discarded run, or one the strategy
+  // cut short by an impossible choice, did not fail.
   bool failed() const {
     return failure != FailureKind::None && failure != FailureKind::Stopped &&
-           failure != FailureKind::StrategyError;
+           failure != FailureKind::StrategyError && failure != FailureKind::Discarded;
   }
 };
 

@@ -75,6 +75,9 @@ class Strategy {
 public:
   // Returned by next() to end the execution; stop_reason() then says why.
   static constexpr int kStop = -2;
+  // Returned by next() to end the execution as FailureKind::Discarded: the strategy found it
+  // redundant (a systematic search that has covered what it would do).
+  static constexpr int kDiscard = -3;
 
   virtual ~Strategy() = default;
 
@@ -86,7 +89,8 @@ public:
   // is not a candidate is an error in the strategy: the execution ends as
   // FailureKind::StrategyError. std::nullopt means "no opinion": the fairness policy then
   // decides (the current thread keeps running for a quantum, then the next runnable thread
-  // in id order takes over). kStop ends the execution as FailureKind::Stopped.
+  // in id order takes over). kStop ends the execution as FailureKind::Stopped, kDiscard as
+  // FailureKind::Discarded.
   virtual std::optional<int> next(const Decision &decision) = 0;
 
   // Which of decision.waiters the action releases: an index into it. Answers out of range
