@@ -10,4 +10,5 @@
 #include "interlace/errors.hpp"
 #include "interlace/explore.hpp"
 #include "interlace/gtest.hpp"
+#include "interlace/marker_interleavings.hpp"
 #include "interlace/trace_markers.hpp"
