@@ -261,6 +261,9 @@ private:
   // is named by the id and the offset, the same in every execution.
   std::map<std::uintptr_t, std::pair<std::uintptr_t, std::uint64_t>> objects_;
   std::size_t run_allocations_seen_ = 0;
+  // Addresses outside every known object that the replayed prefix showed at another address
+  // in the execution that recorded it: this execution's address -> the recorded one.
+  std::unordered_map<std::uintptr_t, std::uintptr_t> relocated_;
   std::size_t threads_before_ = 0;
   std::string stop_reason_;
 
@@ -282,6 +285,7 @@ rt::Strategy *DporSearch::next_strategy() {
 
 void DporSearch::begin() {
   objects_.clear();
+  relocated_.clear();
   run_allocations_seen_ = 0;
   if (const MemoryLayout *memory = params_.memory) {
     if (memory->state != nullptr) {
@@ -334,13 +338,11 @@ void DporSearch::map_memory() {
 std::uintptr_t DporSearch::canonical(const void *address) const {
   const auto raw = reinterpret_cast<std::uintptr_t>(address);
   auto found = objects_.upper_bound(raw);
-  if (found == objects_.begin()) {
-    return raw;
+  if (found == objects_.begin() || raw >= std::prev(found)->second.first) {
+    const auto moved = relocated_.find(raw);
+    return moved != relocated_.end() ? moved->second : raw;
   }
   --found;
-  if (raw >= found->second.first) {
-    return raw;
-  }
   return kObjectTag | (found->second.second << kObjectShift) | (raw - found->first);
 }
 
@@ -448,7 +450,21 @@ std::optional<int> DporSearch::next(const rt::Decision &decision) {
     thread = node.step.thread;
     const auto same_step = [&] {
       const rt::Event &event = decision.pending[static_cast<std::size_t>(thread)];
-      return event.kind == node.step.kind && canonical(event.addr) == node.step.addr;
+      if (event.kind != node.step.kind) {
+        return false;
+      }
+      const std::uintptr_t now = canonical(event.addr);
+      if (now == node.step.addr) {
+        return true;
+      }
+      if ((now & kObjectTag) != 0 || (node.step.addr & kObjectTag) != 0) {
+        return false;
+      }
+      // Memory of no known object (an allocation the pass did not see) moved: name it as the
+      // prefix did from here on; the search can no longer promise to be exhaustive.
+      relocated_[reinterpret_cast<std::uintptr_t>(event.addr)] = node.step.addr;
+      approximate_ = true;
+      return true;
     };
     const bool same = thread >= 0 && static_cast<std::size_t>(thread) < candidate_.size() &&
                       candidate_[static_cast<std::size_t>(thread)] != 0 && same_step();

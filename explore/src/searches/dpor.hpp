@@ -26,9 +26,11 @@
 // sequentially consistent; fences and markers depend on nothing.
 //
 // What makes a finished search not exhaustive (exhaustive() says false, the explanation says
-// "sampled"): a wake-up with a choice of waiter (only the first waiter is explored), and an
+// "sampled"): a wake-up with a choice of waiter (only the first waiter is explored), an
 // execution that did not repeat its prefix (the code under test is not deterministic for a
-// given schedule, e.g. addresses that change from one execution to the next).
+// given schedule), and memory outside every object the explorer knows of (an allocation the
+// pass did not see) that moved from one execution to the next: the search then names it as
+// the recorded prefix did and goes on.
 #pragma once
 
 #include <memory>
