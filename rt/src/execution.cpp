@@ -342,8 +342,7 @@ void Execution::set_status(ManagedThread &thread, ThreadStatus status) {
 }
 
 // Who executes the next step: a thread id, or kNobody, kStrategyStop, kStrategyDiscard or
-// kStrategyError. Also
-// sets turn_.granted: the steps after it that need no decision.
+// kStrategyError. Also sets turn_.granted: the steps after it that need no decision.
 int Execution::pick() {
   turn_.granted = 0;
   // Candidates live on this thread's stack unless there are many: a member vector would be

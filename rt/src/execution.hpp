@@ -268,8 +268,7 @@ private:
   }
   // pick() results besides thread ids: nobody can run, the strategy stopped the run, or it
   // made an impossible choice (strategy_error_ says which), or discarded the run. next_turn()
-  // adds kEnded: the
-  // execution failed or stopped there.
+  // adds kEnded: the execution failed or stopped there.
   static constexpr int kNobody = -1;
   static constexpr int kStrategyStop = -3;
   static constexpr int kStrategyError = -4;

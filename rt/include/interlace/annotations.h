@@ -30,16 +30,17 @@
     __interlace_marker(#NAME, &interlace_marker_site_);                                            \
   } while (0)
 
-/* An assumption about the schedule: when `condition` is false in a managed thread, the
- * execution ends there, neither a failure nor a complete run (an exploration counts it as
- * discarded), as the C model checkers' __VERIFIER_assume does. It turns a spin-wait into
- * something a systematic search can enumerate:
+/* An assumption about the schedule: when `condition` is false in a managed thread, that
+ * thread stops there for good while the others go on, and the execution ends as neither a
+ * failure nor a complete run (an exploration counts it as discarded), as the C model
+ * checkers' __VERIFIER_assume does. It turns a spin-wait into something a systematic search
+ * can enumerate:
  *
  *   int seen = atomic_load(&flag);
  *   interlace_assume(seen == 1); // instead of: while (atomic_load(&flag) != 1) {}
  *
- * The calling thread stops at once (in C++ its stack is unwound). Outside a managed thread it
- * does nothing. */
+ * The calling thread never runs past it (its stack is unwound once the execution ends).
+ * Outside a managed thread it does nothing. */
 #ifdef __cplusplus
 extern "C" {
 #endif
