@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <exception>
+#include <thread>
 #include <typeinfo>
 
 #include "execution_report.hpp"
@@ -550,10 +551,19 @@ void Execution::switch_to(ManagedThread &self, int next) {
 // thread without recording a step), the step granted to it is the latest one recorded.
 // Waits until the turn is handed to `self`, or the execution is abandoned (then after_park
 // ends the thread).
+// With more threads than cores, waiters that poll for long take the cores from the thread
+// that holds the turn (each poll ends in a sched_yield that may hand the core to another
+// poller): they poll briefly, then sleep until their turn comes.
 void Execution::wait_for_turn(ManagedThread &self) {
-  self.worker->parker.wait([this, &self] {
+  const auto mine = [this, &self] {
     return grant_.holder.load(std::memory_order_seq_cst) == self.id || abandoned();
-  });
+  };
+  static const int cores = static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
+  if (nthreads_ > cores) {
+    self.worker->parker.wait_briefly(mine, Parker::kBriefPollNs);
+  } else {
+    self.worker->parker.wait(mine);
+  }
 }
 
 void Execution::resume_executing(ManagedThread &self) {

@@ -23,9 +23,19 @@ public:
     wait_until(ready, Clock::time_point::max());
   }
 
+  // Like wait(), polling for at most `poll_budget_ns` before it sleeps: for a waiter that is
+  // one of more threads than there are cores, whose polling would slow the one that runs.
+  template <class Ready> void wait_briefly(Ready ready, std::int64_t poll_budget_ns) noexcept {
+    wait_until(ready, Clock::time_point::max(), poll_budget_ns);
+  }
+  // How long wait_briefly() waiters poll: a few bursts.
+  static constexpr std::int64_t kBriefPollNs = 2'000;
+
   // Like wait(), but gives up at `deadline`. Returns ready().
-  template <class Ready> bool wait_until(Ready ready, Clock::time_point deadline) noexcept {
-    if (poll(ready)) {
+  template <class Ready>
+  bool wait_until(Ready ready, Clock::time_point deadline,
+                  std::int64_t poll_budget_ns = kPollBudgetNs) noexcept {
+    if (poll(ready, poll_budget_ns)) {
       return true;
     }
     for (;;) {
@@ -46,7 +56,7 @@ private:
   enum : std::uint32_t { kAwake = 0, kSleeping = 1 };
 
   // Polls ready() for a bounded time, in bursts of pauses with the core given away between.
-  template <class Ready> bool poll(Ready ready) noexcept {
+  template <class Ready> bool poll(Ready ready, std::int64_t budget_ns) noexcept {
     std::int64_t give_up = 0; // read the clock only once the first burst failed: it costs
     for (;;) {                // as much as a handoff
       for (int i = 0; i < kPauseBurst; ++i) {
@@ -57,7 +67,7 @@ private:
       }
       const std::int64_t now = now_ns();
       if (give_up == 0) {
-        give_up = now + kPollBudgetNs;
+        give_up = now + budget_ns;
       } else if (now > give_up) {
         return ready();
       }
