@@ -195,25 +195,31 @@ void warn_if_abseil_not_interposed() {
   if (checked.exchange(true)) {
     return;
   }
-  // The Lock symbol of each namespace above, and the runtime's own definition of it.
-  const std::array<std::pair<const char *, void (*)(void *)>, 7> locks{{
-      {INTERLACE_ABSEIL_SYMBOL("7debian3", 4Lock), interlace_absl_debian3_4Lock},
-      {INTERLACE_ABSEIL_SYMBOL("12lts_20220623", 4Lock), interlace_absl_lts_20220623_4Lock},
-      {INTERLACE_ABSEIL_SYMBOL("12lts_20230125", 4Lock), interlace_absl_lts_20230125_4Lock},
-      {INTERLACE_ABSEIL_SYMBOL("12lts_20230802", 4Lock), interlace_absl_lts_20230802_4Lock},
-      {INTERLACE_ABSEIL_SYMBOL("12lts_20240116", 4Lock), interlace_absl_lts_20240116_4Lock},
-      {INTERLACE_ABSEIL_SYMBOL("12lts_20240722", 4Lock), interlace_absl_lts_20240722_4Lock},
-      {INTERLACE_ABSEIL_SYMBOL("", 4Lock), interlace_absl_unversioned_4Lock},
-  }};
-  for (const auto &[name, ours] : locks) {
+  // Where this runtime is loaded: a Lock symbol found in another object is Abseil's own.
+  Dl_info runtime{};
+  if (dladdr(reinterpret_cast<void *>(&warn_if_abseil_not_interposed), &runtime) == 0) { // NOLINT
+    return;
+  }
+  const std::array<const char *, 7> locks{
+      INTERLACE_ABSEIL_SYMBOL("7debian3", 4Lock),
+      INTERLACE_ABSEIL_SYMBOL("12lts_20220623", 4Lock),
+      INTERLACE_ABSEIL_SYMBOL("12lts_20230125", 4Lock),
+      INTERLACE_ABSEIL_SYMBOL("12lts_20230802", 4Lock),
+      INTERLACE_ABSEIL_SYMBOL("12lts_20240116", 4Lock),
+      INTERLACE_ABSEIL_SYMBOL("12lts_20240722", 4Lock),
+      INTERLACE_ABSEIL_SYMBOL("", 4Lock),
+  };
+  for (const char *name : locks) {
     void *found = dlsym(RTLD_DEFAULT, name);
-    if (found != nullptr && found != reinterpret_cast<void *>(ours)) { // NOLINT
+    Dl_info where{};
+    if (found != nullptr && dladdr(found, &where) != 0 && where.dli_fbase != runtime.dli_fbase) {
       std::fprintf(stderr,
-                   "interlace: absl::Mutex::Lock resolves to Abseil's own definition, not the "
-                   "runtime's, so Abseil's locks are not switching points and their deadlocks "
-                   "are not reported by name. Link Abseil as a shared library, after "
-                   "libinterlace_rt (call interlace_instrument(target) before "
-                   "target_link_libraries(target ... absl::synchronization)).\n");
+                   "interlace: absl::Mutex::Lock resolves to %s, not to the runtime, so Abseil's "
+                   "locks are not switching points and their deadlocks are not reported by name. "
+                   "Link Abseil as a shared library, after libinterlace_rt (call "
+                   "interlace_instrument(target) before target_link_libraries(target ... "
+                   "absl::synchronization)).\n",
+                   where.dli_fname != nullptr ? where.dli_fname : "Abseil's own definition");
       return;
     }
   }
