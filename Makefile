@@ -28,8 +28,8 @@ demo: configure
 test: build
 	@ctest --test-dir $(BUILD_DIR) -j$(JOBS) --output-on-failure
 
-# Tests that cannot hold under ASan, each for its reason (the lit tests and the consumer
-# projects are not built there at all: test/CMakeLists.txt):
+# Tests that cannot hold under ASan, each for its reason (the lit tests, the consumer projects
+# and the third-party suite are not built there at all: test/CMakeLists.txt says why):
 #  - ASan aborts a process that joins a thread it did not see created (the caller itself, a
 #    detached thread, an executor's thread by its pthread_t), as it would without interlace:
 ASAN_EXCLUDED := DeadlockTest.ThreadsJoiningEachOtherAreACycle|ThreadsTest.JoiningYourselfIsAnError

@@ -50,7 +50,32 @@ public:
     for (DIType *Type : Finder.types())
       if (auto *Composite = dyn_cast<DICompositeType>(Type))
         if (!Composite->getName().empty() && !Composite->isForwardDecl())
-          Composites.try_emplace(qualified(Composite->getName(), Composite->getScope()), Composite);
+          Composites.try_emplace(typeKey(Composite), Composite);
+  }
+
+  // A type's key in Composites: its qualified name, or for a type local to a function (a
+  // struct in a test body) its name inside the function, which is how reports show it
+  // (`Local::count`) and what localName() makes of its IR name.
+  static std::string typeKey(const DICompositeType *Composite) {
+    std::string Key = Composite->getName().str();
+    for (const DIScope *Scope = Composite->getScope(); Scope; Scope = Scope->getScope()) {
+      if (isa<DIFile>(Scope) || isa<DICompileUnit>(Scope) || isa<DISubprogram>(Scope))
+        break;
+      if (!Scope->getName().empty())
+        Key.insert(0, Scope->getName().str() + "::");
+    }
+    return Key;
+  }
+
+  // "TestBody()::Local" or "f(int) const::Local" (the IR's name of a function-local type):
+  // "Local".
+  static std::string localName(std::string Name) {
+    for (StringRef Separator : {")::", ") const::"}) {
+      const size_t At = Name.rfind(Separator.str());
+      if (At != std::string::npos)
+        return Name.substr(At + Separator.size());
+    }
+    return Name;
   }
 
   std::string name(const Value *Pointer) const;
@@ -87,6 +112,10 @@ std::string Namer::field(StructType *Struct, unsigned Index) const {
     Plain.erase(At, std::strlen("(anonymous namespace)::"));
   const uint64_t Offset = M.getDataLayout().getStructLayout(Struct)->getElementOffsetInBits(Index);
   auto It = Composites.find(Plain);
+  if (It == Composites.end()) {
+    Plain = localName(Plain);
+    It = Composites.find(Plain);
+  }
   if (It != Composites.end()) {
     for (const DINode *Element : It->second->getElements()) {
       const auto *Member = dyn_cast<DIDerivedType>(Element);

@@ -17,6 +17,14 @@ bool isSystemPath(StringRef Path) {
          Path.starts_with("/usr/lib/llvm-") || Path.contains("/c++/v1/");
 }
 
+bool isLibraryHeaderPath(StringRef Path) {
+  if (!Path.consume_front("/usr/include/") || Path.starts_with("c++/") ||
+      Path.starts_with("x86_64-linux-gnu/") || Path.starts_with("linux/") ||
+      Path.starts_with("asm") || Path.starts_with("sys/") || Path.starts_with("bits/"))
+    return false;
+  return Path.contains('/'); // in a library's own directory, not a C header
+}
+
 std::string fullPath(const DIScope *Scope) {
   StringRef File = Scope->getFilename();
   if (File.empty())

@@ -25,6 +25,9 @@ std::string qualifiedName(const llvm::DISubprogram *SP);
 
 // True for files of the C and C++ standard libraries and the compiler.
 bool isSystemPath(llvm::StringRef Path);
+// A third-party library's installed header (/usr/include/<library>/...: Boost, TBB, Abseil),
+// as opposed to the C and C++ standard libraries'.
+bool isLibraryHeaderPath(llvm::StringRef Path);
 
 // The struct type of interlace_site { file, function, line, column, kind, flags, object }.
 llvm::StructType *siteType(llvm::Module &M);

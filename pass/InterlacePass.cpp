@@ -100,7 +100,7 @@ STATISTIC(NumSkippedFunctionsIgnorelist, "Functions skipped: ignore list");
 // --- Runtime ABI (rt/include/interlace/abi.h) -------------------------------
 
 namespace abi {
-constexpr unsigned Version = 4;
+constexpr unsigned Version = 5;
 constexpr const char *RegisterModule = "__interlace_register_module";
 constexpr const char *Read = "__interlace_read";
 constexpr const char *Write = "__interlace_write";
@@ -112,6 +112,7 @@ constexpr const char *NoInstrumentAnnotation = "interlace_no_instrument";
 constexpr const char *CtorName = "interlace.module_ctor";
 constexpr const char *SiteTableName = "__interlace_sites";
 constexpr unsigned SystemHeaderFlag = 1; // INTERLACE_SITE_SYSTEM_HEADER
+constexpr unsigned LibraryCodeFlag = 2;  // INTERLACE_SITE_LIBRARY_CODE
 
 enum SiteKind : unsigned {
   Load = 0,
@@ -611,6 +612,15 @@ unsigned Instrumenter::siteFor(const Instruction &I, unsigned Kind) {
     S.File = fullPath(Chosen->getScope());
     if (isSystemPath(S.File))
       S.Flags |= abi::SystemHeaderFlag;
+    // Some frame is a third-party library's header code: the access is the library's work
+    // (inside a container's method), whichever line it is shown at.
+    for (const DILocation *Frame = Loc; Frame; Frame = Frame->getInlinedAt()) {
+      if (isLibraryHeaderPath(fullPath(Frame->getScope())) ||
+          isLibraryHeaderPath(fullPath(Frame->getScope()->getSubprogram()))) {
+        S.Flags |= abi::LibraryCodeFlag;
+        break;
+      }
+    }
     S.Line = Chosen->getLine();
     S.Column = Chosen->getColumn();
     if (const DISubprogram *SP = Chosen->getScope()->getSubprogram())

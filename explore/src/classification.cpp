@@ -5,6 +5,8 @@
 #include <limits>
 #include <map>
 #include <optional>
+#include <set>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -44,7 +46,10 @@ struct Candidate {
 // Everything below runs in O(n log n) in the location's uses.
 class Location {
 public:
-  explicit Location(const std::vector<Use> &uses) : uses_(uses), slot_(uses.size()) {
+  // `waiters`: the threads that waited on this location (a futex wait: atomic::wait, a
+  // semaphore), which re-read it by design.
+  Location(const std::vector<Use> &uses, const std::set<int> &waiters)
+      : uses_(uses), slot_(uses.size()), waiters_(waiters) {
     std::unordered_map<int, std::size_t> slots;
     for (std::size_t p = 0; p < uses_.size(); ++p) {
       slot_[p] = slots.try_emplace(uses_[p].thread, slots.size()).first->second;
@@ -177,7 +182,9 @@ private:
     const std::vector<std::size_t> other = other_thread_write_after();
     std::optional<Candidate> best;
     for (std::size_t p = 0; p < n; ++p) {
-      if (!uses_[p].reads || other[p] == kNone) {
+      // A thread that waits on the location reads it again after another thread's write
+      // because that write is what it waited for (a publish through atomic::wait/notify).
+      if (!uses_[p].reads || other[p] == kNone || waiters_.contains(uses_[p].thread)) {
         continue;
       }
       const std::vector<std::size_t> &mine = reads[slot_[p]];
@@ -191,7 +198,9 @@ private:
 
   // The first use is a plain read, and another thread writes later (at: that write's step).
   std::optional<Candidate> order_violation() const {
-    if (uses_.empty() || !uses_.front().reads || uses_.front().writes) {
+    // A thread that waits on the location reads it first by design.
+    if (uses_.empty() || !uses_.front().reads || uses_.front().writes ||
+        waiters_.contains(uses_.front().thread)) {
       return std::nullopt;
     }
     for (std::size_t p = 0; p < uses_.size(); ++p) {
@@ -234,6 +243,7 @@ private:
 
   const std::vector<Use> &uses_;
   std::vector<std::size_t> slot_; // dense thread numbers
+  const std::set<int> &waiters_;
   std::size_t threads_ = 0;
 };
 
@@ -256,19 +266,95 @@ std::string sentence(const Candidate &candidate, const std::vector<Use> &uses,
   case RaceKind::WriteWrite:
     return "write-write conflict: " + thread(a) + " and " + thread(b) + " both wrote " + object +
            " (" + at(a) + ", " + at(b) + "); the last write wins.";
+  case RaceKind::CheckThenAct: // worded by classify()
   case RaceKind::None:
     break;
   }
   return std::string();
 }
 
+// " (`if (cache.count(key) == 0) {`)": a step's source line, when it can be read.
+std::string quoted_source(const rt::StepRecord &step) {
+  if (step.event.site == nullptr) {
+    return "";
+  }
+  std::string text = source_line(*step.event.site);
+  constexpr std::size_t kMaxQuoted = 60;
+  if (text.size() > kMaxQuoted) {
+    text = text.substr(0, kMaxQuoted - 3) + "...";
+  }
+  return text.empty() ? "" : " (`" + text + "`)";
+}
+
+bool same_source_line(const rt::StepRecord &a, const rt::StepRecord &b) {
+  const interlace_site *x = a.event.site;
+  const interlace_site *y = b.event.site;
+  return x == y || (x != nullptr && y != nullptr && x->line == y->line &&
+                    std::string_view(x->file) == std::string_view(y->file));
+}
+
+// The earliest check-then-act on an object a third-party library's code works on (a
+// container, a queue: INTERLACE_SITE_LIBRARY_CODE on the access's own site, which in_user_code
+// moved to Event::call when it showed the user's call instead): thread A reads the object at
+// one line (the check), another thread writes it, then A uses it at another line (the act).
+// By object, not address: the check and the act may touch different words of it (a queue's
+// size and its tail).
+struct CheckThenAct {
+  std::size_t check = kNone; // steps of the trace
+  std::size_t change = kNone;
+  std::size_t act = kNone;
+};
+
+CheckThenAct check_then_act(std::span<const rt::StepRecord> trace) {
+  std::map<std::string_view, std::vector<Use>> objects;
+  for (std::size_t index = 0; index < trace.size(); ++index) {
+    const rt::Event &event = trace[index].event;
+    const interlace_site *own = event.call != nullptr ? event.call : event.site;
+    if (!rt::is_memory_access(event.kind) || own == nullptr ||
+        (own->flags & INTERLACE_SITE_LIBRARY_CODE) == 0 || event.site == nullptr ||
+        event.site->object == nullptr) {
+      continue;
+    }
+    objects[event.site->object].push_back(Use{
+        index, trace[index].thread, event.kind == rt::EventKind::Read, rt::is_write(event.kind)});
+  }
+  CheckThenAct best;
+  for (const auto &[object, uses] : objects) {
+    for (std::size_t a = 0; a < uses.size(); ++a) {
+      if (!uses[a].reads || (best.check != kNone && uses[a].step >= best.check)) {
+        continue;
+      }
+      // The change: another thread's write at another line than the check's (at the check's
+      // line it is that thread's own check, which may take the library's internal locks).
+      std::size_t w = a + 1;
+      while (w < uses.size() && (uses[w].thread == uses[a].thread || !uses[w].writes ||
+                                 same_source_line(trace[uses[w].step], trace[uses[a].step]))) {
+        ++w;
+      }
+      std::size_t act = w + 1;
+      while (act < uses.size() && uses[act].thread != uses[a].thread) {
+        ++act;
+      }
+      if (act < uses.size() && !same_source_line(trace[uses[a].step], trace[uses[act].step])) {
+        best = CheckThenAct{uses[a].step, uses[w].step, uses[act].step};
+        break;
+      }
+    }
+  }
+  return best;
+}
+
 } // namespace
 
 Classification classify(std::span<const rt::StepRecord> trace, const MemoryContext &memory) {
   std::map<const void *, std::vector<Use>> uses;
+  std::map<const void *, std::set<int>> waiters;
   const std::vector<const void *> contended = contended_locations(trace);
   for (std::size_t index = 0; index < trace.size(); ++index) {
     const rt::StepRecord &step = trace[index];
+    if (step.event.kind == rt::EventKind::Wait && step.event.addr != nullptr) {
+      waiters[step.event.addr].insert(step.thread);
+    }
     if (!rt::is_memory_access(step.event.kind) ||
         !std::ranges::binary_search(contended, step.event.addr, std::less<>())) {
       continue;
@@ -276,11 +362,28 @@ Classification classify(std::span<const rt::StepRecord> trace, const MemoryConte
     uses[step.event.addr].push_back(Use{index, step.thread, step.event.kind == rt::EventKind::Read,
                                         rt::is_write(step.event.kind)});
   }
+  if (const CheckThenAct found = check_then_act(trace); found.check != kNone) {
+    const rt::StepRecord &check = trace[found.check];
+    const rt::StepRecord &change = trace[found.change];
+    const rt::StepRecord &act = trace[found.act];
+    const std::string object = check.event.site != nullptr && check.event.site->object != nullptr
+                                   ? std::string(check.event.site->object)
+                                   : object_name(check.event, memory);
+    return {RaceKind::CheckThenAct,
+            "check-then-act on " + object + ": " + thread_name(check.thread) + " checked it at " +
+                where(check) + quoted_source(check) + ", " + thread_name(change.thread) +
+                " changed it at " + where(change) + quoted_source(change) + " before " +
+                thread_name(act.thread) + " acted at " + where(act) + "."};
+  }
   // Locations in address order, and within a kind the earliest at; on a tie the first found.
   std::optional<Candidate> best;
   const std::vector<Use> *best_uses = nullptr;
   for (const auto &[address, location_uses] : uses) {
-    for (const Candidate &candidate : Location(location_uses).patterns()) {
+    static const std::set<int> kNoWaiters;
+    const auto waiting = waiters.find(address);
+    for (const Candidate &candidate :
+         Location(location_uses, waiting != waiters.end() ? waiting->second : kNoWaiters)
+             .patterns()) {
       if (!best || candidate.kind < best->kind ||
           (candidate.kind == best->kind && candidate.at < best->at)) {
         best = candidate;

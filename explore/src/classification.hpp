@@ -15,6 +15,12 @@ enum class RaceKind {
   AtomicityViolation, // a thread read a location twice with another thread's write between
   OrderViolation,     // a thread read a location before another thread's initialising write
   WriteWrite,         // two threads wrote a location
+  // A thread looked at a library object through one call of the user's (a container's count,
+  // a queue's empty) and acted on it through another, and another thread changed the object in
+  // between: found only on objects that a third-party library's code accessed first
+  // (INTERLACE_SITE_LIBRARY_CODE), and reported before the kinds above, which would name its
+  // internal words.
+  CheckThenAct,
 };
 
 struct Classification {

@@ -180,6 +180,7 @@ std::string explain(const ExplanationInput &input) {
 
   const FailureRecord &failure = *input.failure;
   const MemoryContext memory = memory_of(failure);
+  const std::vector<rt::StepRecord> trace = in_user_code(failure.trace);
   const bool timeout = failure.verdict == Verdict::Timeout;
   if (input.from_replay_token) {
     text += std::string(title(failure.verdict)) + " replayed from INTERLACE_REPLAY, " +
@@ -196,7 +197,7 @@ std::string explain(const ExplanationInput &input) {
   }
   if (failure.verdict == Verdict::InvariantViolated) {
     text += "  The invariant does not hold after this interleaving.\n";
-    text += "  " + classify(failure.trace, memory).sentence + "\n";
+    text += "  " + classify(trace, memory).sentence + "\n";
   } else if (failure.verdict == Verdict::AssertionFailed) {
     std::string assertion = failure.assertion;
     for (std::size_t at = assertion.find('\n'); at != std::string::npos;
@@ -204,7 +205,7 @@ std::string explain(const ExplanationInput &input) {
       assertion.insert(at + 1, "    ");
     }
     text += "  " + assertion + "\n";
-    if (const Classification race = classify(failure.trace, memory); race.kind != RaceKind::None) {
+    if (const Classification race = classify(trace, memory); race.kind != RaceKind::None) {
       text += "  " + race.sentence + "\n";
     }
   } else {
@@ -217,7 +218,7 @@ std::string explain(const ExplanationInput &input) {
             "take that many steps, raise it, e.g. {.max_steps = " +
             std::to_string(static_cast<long long>(input.max_steps) * 10) + "}.\n";
   }
-  const TraceModel model = build_trace(failure.trace, memory, input.verbose);
+  const TraceModel model = build_trace(trace, memory, input.verbose);
   if (!model.lines.empty()) {
     text += "\n" + render_trace(model);
   }

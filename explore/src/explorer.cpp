@@ -577,7 +577,8 @@ private:
       input.divergence = divergence_;
       input.verbose = env_.verbose;
       if (env_.trace_out) {
-        const TraceModel model = build_trace(failure_->trace, memory_of(*failure_), env_.verbose);
+        const TraceModel model =
+            build_trace(in_user_code(failure_->trace), memory_of(*failure_), env_.verbose);
         std::string_view file = spec_.where.file_name();
         file.remove_prefix(file.rfind('/') == std::string_view::npos ? 0 : file.rfind('/') + 1);
         const std::string title = "interlace: " + std::string(file) + ":" +

@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 #include <unordered_map>
+#include <utility>
 
 namespace interlace::detail {
 namespace {
@@ -50,6 +51,16 @@ std::vector<const void *> contended_locations(std::span<const rt::StepRecord> tr
   for (const auto &[address, use] : uses) {
     if (use.threads.size() >= 2 && use.written) {
       result.push_back(address);
+    }
+  }
+  return result;
+}
+
+std::vector<rt::StepRecord> in_user_code(std::span<const rt::StepRecord> trace) {
+  std::vector<rt::StepRecord> result(trace.begin(), trace.end());
+  for (rt::StepRecord &step : result) {
+    if (step.event.call != nullptr) {
+      std::swap(step.event.site, step.event.call);
     }
   }
   return result;

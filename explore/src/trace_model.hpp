@@ -46,6 +46,12 @@ struct TraceModel {
   bool filtered = false; // lines show only conflicting locations' accesses
 };
 
+// The trace as the user's code sees it: a step in library code that the user's instrumented
+// code called into (rt::Event::call) takes that call's site, so that it reads as the user's
+// line (`cache.count(key)`, not atomic_base.h); the library's own site moves to Event::call, a
+// detail for whoever wants it.
+std::vector<rt::StepRecord> in_user_code(std::span<const rt::StepRecord> trace);
+
 // Locations that two threads touched with at least one write.
 std::vector<const void *> contended_locations(std::span<const rt::StepRecord> trace);
 

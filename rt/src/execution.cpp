@@ -72,6 +72,7 @@ Outcome Execution::run(std::span<const std::function<void()>> bodies, Strategy &
   locks_.clear();
   sync_.clear();
   wait_seq_ = 0;
+  stderr_tail_.clear();
   wake_decisions_ = 0;
   strategy_error_.clear();
   clock_.start();
@@ -83,6 +84,7 @@ Outcome Execution::run(std::span<const std::function<void()>> bodies, Strategy &
   for (const auto &body : bodies) {
     add_thread().body = &body;
   }
+  nbodies_ = nthreads_;
   if (nthreads_ == 0) {
     return outcome_;
   }
@@ -657,8 +659,8 @@ void Execution::block(ManagedThread &self, WaitTarget target) {
   }
   const int next = next_turn(self.id);
   if (next == kNobody) {
-    fail_stuck(self.id, "deadlock: thread " + std::to_string(self.id) +
-                            " blocked and no managed thread can run");
+    end_stuck(self.id, "deadlock: thread " + std::to_string(self.id) +
+                           " blocked and no managed thread can run");
   }
   if (next < 0) {
     wait_during_teardown(self);
@@ -833,15 +835,50 @@ void Execution::thread_ended(ManagedThread &self) {
                                           return thread->status == ThreadStatus::Finished;
                                         });
   if (next == kNobody && !all_finished) {
-    fail_stuck(self.id, "deadlock: thread " + std::to_string(self.id) +
-                            " finished and every other thread is blocked");
+    end_stuck(self.id, "deadlock: thread " + std::to_string(self.id) +
+                           " finished and every other thread is blocked");
   }
   return_turn(self);
 }
 
+bool Execution::bodies_finished() const {
+  return std::all_of(threads_.begin(), threads_.begin() + nbodies_,
+                     [](const std::unique_ptr<ManagedThread> &thread) {
+                       return thread->status == ThreadStatus::Finished;
+                     });
+}
+
+// The execution is what the driver's bodies do: once they have all finished, threads they
+// started that wait for work nobody will give (a library's thread pool: TBB's workers, a
+// detached worker loop) are not a deadlock of the test. They are released like the threads of
+// a failed execution (teardown_remaining), and the execution ends without a failure.
+void Execution::end_leaving_waiters() {
+  grant_.alarms.fetch_or(kTeardown, std::memory_order_release);
+}
+
+void Execution::note_stderr(const char *text, std::size_t size) {
+  stderr_tail_.append(text, size);
+  if (stderr_tail_.size() > kStderrTail) {
+    stderr_tail_.erase(0, stderr_tail_.size() - kStderrTail);
+  }
+}
+
 void Execution::terminate_thread(ManagedThread &self, FailureKind kind, std::string message) {
   self.in_runtime = true;
-  fail(kind, self.id, std::move(message), "  after " + site_text(self.last_site) + "\n");
+  std::string details = "  after " + site_text(self.last_site) + "\n";
+  if (!stderr_tail_.empty()) {
+    // A library says why before it aborts (Abseil's checks, TBB's assertions): its words.
+    details += "  the threads wrote to stderr:\n";
+    std::size_t start = 0;
+    while (start < stderr_tail_.size()) {
+      const std::size_t end = std::min(stderr_tail_.find('\n', start), stderr_tail_.size());
+      if (end > start) {
+        details += "    " + stderr_tail_.substr(start, end - start) + "\n";
+      }
+      start = end + 1;
+    }
+  }
+  fail(kind, self.id, std::move(message), std::move(details));
   end_thread(self);
 }
 
@@ -852,8 +889,9 @@ void Execution::discard(ManagedThread &self) {
 }
 
 // Nothing can run and not every thread finished: a deadlock, unless a thread waits on an
-// assumption that did not hold, which makes the execution one to discard instead.
-void Execution::fail_stuck(int thread, std::string message) {
+// assumption that did not hold, which makes the execution one to discard instead, or the
+// bodies have finished and only threads they started wait (for work nobody will give).
+void Execution::end_stuck(int thread, std::string message) {
   for (int id = 0; id < nthreads_; ++id) {
     const ManagedThread &other = *threads_[id];
     if (other.status == ThreadStatus::Blocked && other.waiting.kind == WaitKind::Assumption) {
@@ -861,6 +899,10 @@ void Execution::fail_stuck(int thread, std::string message) {
            label(id) + "'s interlace_assume() did not hold " + position(other), {});
       return;
     }
+  }
+  if (bodies_finished()) {
+    end_leaving_waiters();
+    return;
   }
   fail(FailureKind::Deadlock, thread, std::move(message), describe_deadlock(*this));
 }

@@ -221,6 +221,8 @@ public:
   // (the others go on, as the C model checkers' __VERIFIER_assume has it), and once nothing
   // can run the execution ends as discarded rather than deadlocked.
   [[noreturn]] void discard(ManagedThread &self);
+  // `self` wrote `text` to stderr: the last kStderrTail bytes go into a failure's details.
+  void note_stderr(const char *text, std::size_t size);
   // Called from the crash handler (signals.cpp): `what` says which signal and why.
   [[noreturn]] void crash_thread(ManagedThread &self, const std::string &what);
 
@@ -256,7 +258,9 @@ private:
 
   // The fast path of step(): a step the strategy granted ahead, when nothing is amiss.
   bool step_granted(ManagedThread &self, const Event &event) {
-    if (turn_.granted == 0 || grant_.alarms.load(std::memory_order_acquire) != 0 || self.exiting) {
+    // A sched_yield or sleep is always decided: a strategy may end a spinner's run there.
+    if (turn_.granted == 0 || grant_.alarms.load(std::memory_order_acquire) != 0 || self.exiting ||
+        event.kind == EventKind::Sleep) {
       return false;
     }
     --turn_.granted;
@@ -327,8 +331,10 @@ private:
   void wait_during_teardown(ManagedThread &self);
   void fail(FailureKind kind, int thread, std::string message, std::string details);
   void set_failure(FailureKind kind, int thread, std::string message, std::string details);
-  void fail_stuck(int thread, std::string message);
+  void end_stuck(int thread, std::string message);
   void thread_ended(ManagedThread &self);
+  bool bodies_finished() const;
+  void end_leaving_waiters();
   bool wait_for_turn_back();
   bool await_turn();
   void teardown_remaining();
@@ -341,6 +347,7 @@ private:
   std::vector<Worker *> &workers_;
   std::vector<std::unique_ptr<ManagedThread>> threads_;
   int nthreads_ = 0;
+  int nbodies_ = 0; // threads 0..nbodies_-1 run the driver's bodies; the rest they started
   std::vector<const Event *> announced_; // each thread's ManagedThread::announced
   std::vector<int> candidates_;          // for executions with more threads than pick() inlines
   std::vector<int> sleepers_;            // Decision::sleepers, with spurious wakeups
@@ -350,6 +357,9 @@ private:
   LockTable locks_;
   SyncTable sync_;
   ExecutionClock clock_;
+  // What the execution's threads wrote to stderr, its last kStderrTail bytes.
+  static constexpr std::size_t kStderrTail = 2048;
+  std::string stderr_tail_;
   std::uint64_t wait_seq_ = 0;
   std::uint64_t wake_decisions_ = 0; // wake decisions made so far (WakeChoice::ordinal)
 

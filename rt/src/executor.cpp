@@ -3,6 +3,7 @@
 #include <exception>
 #include <mutex>
 
+#include "abseil_mutex.hpp"
 #include "execution.hpp"
 #include "futex.hpp"
 #include "internal_lock.hpp"
@@ -112,6 +113,7 @@ Outcome Executor::run(std::span<const std::function<void()>> bodies, Strategy &s
     }
     workers_.clear();
   }
+  detail::warn_if_abseil_not_interposed();
   replace_dead_workers();
   if (!execution_) {
     execution_ = std::make_unique<detail::Execution>(workers_);

@@ -3,10 +3,12 @@
 #pragma once
 
 #include <linux/futex.h>
+#include <pthread.h>
 #include <sys/syscall.h>
 
 #include <atomic>
 #include <cerrno>
+#include <climits>
 #include <cstdint>
 #include <ctime>
 
@@ -56,6 +58,16 @@ inline void futex_wake(std::atomic<std::uint32_t> *word, int count) {
     // The frames left behind keep their ASan redzones poisoned, and glibc gives this stack to
     // a later thread (a pooled worker ASan does not know, which would trip over them).
     __asan_handle_no_return();
+  }
+  // glibc hands this thread's descriptor to a later thread without clearing its
+  // thread-specific data (the normal exit path does that, running the key destructors): a
+  // library that keeps per-thread state under a pthread key (TBB's thread data) would take the
+  // later thread for this one. Its values are dropped (leaked), not destroyed: the thread's
+  // state is the abandoned execution's.
+  for (pthread_key_t key = 0; key < PTHREAD_KEYS_MAX; ++key) {
+    if (pthread_getspecific(key) != nullptr) {
+      pthread_setspecific(key, nullptr);
+    }
   }
   for (;;) {
     raw_syscall4(SYS_exit, 0, 0, 0, 0);

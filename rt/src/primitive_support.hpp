@@ -63,6 +63,9 @@ inline WaitTarget wait_target(const Execution &execution, WaitKind kind, const v
   return target;
 }
 
+// Keeps what `self` writes to stderr for its execution's failure report (output.cpp).
+void note_stderr(ManagedThread &self, const char *text, std::size_t size);
+
 // glibc keeps the owner's kernel thread id and the mutex type in the mutex itself.
 bool is_errorcheck(void *mutex);
 bool owned_by_caller(void *mutex);

@@ -29,7 +29,8 @@ using real::ThreadHandle;
 // Threads: primitives.cpp; mutexes, of every type (normal, recursive, error-checking, robust,
 // priority-inheriting): primitives.cpp; condition variables, modelled without the real
 // condvar: waits.cpp; rwlocks and spinlocks: primitives.cpp; semaphores, barriers, once:
-// waits.cpp; sleeping (a yield point, no real sleep) and the execution's clock: time.cpp.
+// waits.cpp; sleeping (a yield point, no real sleep) and the execution's clock: time.cpp;
+// output: output.cpp.
 // `(a, b)` after a leading argument: `f(self INTERLACE_AFTER_SELF (a, b))` is `f(self, a, b)`,
 // and `f(self)` for `()`. Also used by interceptors.cpp.
 #define INTERLACE_AFTER_SELF(...) __VA_OPT__(, ) __VA_ARGS__

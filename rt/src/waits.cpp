@@ -303,6 +303,10 @@ int pthread_once(ManagedThread &self, void *control, real::OnceRoutine init) {
 
 long syscall(ManagedThread &self, long number, long a1, long a2, long a3, long a4, long a5,
              long a6) {
+  if (number == SYS_write && a1 == 2) { // Abseil's raw logging writes with the system call
+    note_stderr(self, reinterpret_cast<const char *>(a2), // NOLINT(performance-no-int-to-ptr)
+                static_cast<std::size_t>(a3));
+  }
   if (number != SYS_futex) {
     return real::syscall(number, a1, a2, a3, a4, a5, a6);
   }

@@ -16,7 +16,10 @@ inline void yield(EventKind kind, const void *addr, std::uint64_t size,
   if (self == nullptr || self->in_runtime) [[likely]] {
     return;
   }
-  self->execution->step(*self, Event{kind, static_cast<std::uint32_t>(size), addr, site});
+  const interlace_site *call = site != nullptr && (site->flags & INTERLACE_SITE_SYSTEM_HEADER) != 0
+                                   ? __interlace_call_site
+                                   : nullptr;
+  self->execution->step(*self, Event{kind, static_cast<std::uint32_t>(size), addr, site, call});
 }
 
 } // namespace

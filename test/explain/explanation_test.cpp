@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 #include <interlace/interlace.hpp>
 
+#include <atomic>
 #include <cstdlib>
 #include <memory>
 #include <mutex>
@@ -76,6 +77,36 @@ TEST(ExplanationTest, ReplaysThatDisagreeSayWhereTheyDiverged) {
   EXPECT_NE(result.explanation.find("replay 1 took the same"), std::string::npos)
       << result.explanation;
   EXPECT_NE(result.explanation.find("the outcome depends on data the schedule does not decide"),
+            std::string::npos)
+      << result.explanation;
+}
+
+// The flag is published before the data: the bug is the order of the writer's two stores. The
+// reader re-reads the flag because it waits on it (atomic::wait), which is not an atomicity
+// violation on the flag.
+struct Publication {
+  std::atomic<int> ready{0};
+  int data = 0;
+  int seen = 0;
+};
+
+TEST(ExplanationTest, WaitingOnAFlagIsNotAnAtomicityViolationOnIt) {
+  auto result = interlace::explore_interleavings(
+      [] { return std::make_unique<Publication>(); },
+      {[](Publication &p) {
+         p.ready.store(1);
+         p.ready.notify_one();
+         p.data = 42;
+       },
+       [](Publication &p) {
+         p.ready.wait(0);
+         p.seen = p.data;
+       }},
+      [](const Publication &p) { return p.seen == 42; }, {.seed = 3});
+  ASSERT_FALSE(result.property_holds);
+  EXPECT_EQ(result.explanation.find("atomicity violation"), std::string::npos)
+      << result.explanation;
+  EXPECT_NE(result.explanation.find("order violation: thread 1 read Publication::data"),
             std::string::npos)
       << result.explanation;
 }

@@ -15,7 +15,7 @@
 extern "C" {
 #endif
 
-#define INTERLACE_ABI_VERSION 4
+#define INTERLACE_ABI_VERSION 5
 
 /* What the instrumented instruction was. The callee says whether a step reads or
  * writes; the site kind says which source construct it came from. */
@@ -39,7 +39,11 @@ enum interlace_site_kind {
 enum interlace_site_flags {
   /* The access is in a system header (the C or C++ library) and was not inlined into user
    * code: reports prefer the user's own lines. */
-  INTERLACE_SITE_SYSTEM_HEADER = 1
+  INTERLACE_SITE_SYSTEM_HEADER = 1,
+  /* The access is a third-party library's header code (a container's method from
+   * /usr/include/<library>/, inlined into the user's line or not; not the C or C++ standard
+   * library's): reports treat it as the library's work on the user's object. */
+  INTERLACE_SITE_LIBRARY_CODE = 2
 };
 
 /* One static record per instrumented instruction. `file` is an absolute path when

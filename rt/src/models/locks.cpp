@@ -108,6 +108,11 @@ void LockTable::reset(const HeldLock &held, int tid) {
     }
     return;
   }
+  case Type::Abseil:
+    // absl::Mutex is one word, 0 when free with no waiters; nobody waits inside Abseil for a
+    // Mutex the runtime tracks (abseil_mutex.cpp).
+    __atomic_store_n(static_cast<std::intptr_t *>(lock), 0, __ATOMIC_RELEASE);
+    return;
   case Type::Spin:
     // Its held value is the architecture's (x86-64's glibc counts down from 1): init says it.
     pthread_spin_init(static_cast<pthread_spinlock_t *>(lock), PTHREAD_PROCESS_PRIVATE);

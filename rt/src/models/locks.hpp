@@ -19,7 +19,7 @@ public:
   // A mutex or spinlock has one holder; a rwlock has a writer or any number of read holds.
   enum class Hold : std::uint8_t { Exclusive, Read };
   // Which real lock it is: a lock still held when the execution ends is reset by its type.
-  enum class Type : std::uint8_t { Mutex, RwLock, Spin };
+  enum class Type : std::uint8_t { Mutex, RwLock, Spin, Abseil };
 
   void clear() { held_.clear(); }
   // Taken after the owner's announced step (the acquiring call, when instrumented code made it).

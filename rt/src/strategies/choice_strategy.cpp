@@ -24,7 +24,16 @@ std::optional<int> ChoiceStrategy::next(const Decision &decision) {
   // Still inside the current run: no decision is due.
   const bool current_runnable =
       !decision.candidates.empty() && decision.candidates[0] == decision.current;
-  if (decision.current != running_ || !current_runnable || decision.step >= run_end_) {
+  // An unbounded run of a spinner ends where it yields the processor (sched_yield, a sleep)
+  // after kSpinSteps steps: it would otherwise spin to the step cap while the thread it waits
+  // for never runs (a TBB spin lock's backoff). Short spins that end in a wait (libstdc++'s
+  // atomic waits yield a dozen times, then sleep on the futex) are left alone.
+  constexpr std::uint32_t kSpinSteps = 1000;
+  const bool gives_way =
+      decision.current == running_ && run_end_ == kForever && decision.run_length >= kSpinSteps &&
+      static_cast<std::size_t>(running_) < decision.pending.size() &&
+      decision.pending[static_cast<std::size_t>(running_)].kind == EventKind::Sleep;
+  if (decision.current != running_ || !current_runnable || decision.step >= run_end_ || gives_way) {
     const int n = static_cast<int>(decision.candidates.size());
     const int pick = source_.choose(n);
     const int length = source_.choose(kRunLengths);

@@ -58,6 +58,11 @@ struct Event {
   std::uint32_t size = 0;
   const void *addr = nullptr;
   const interlace_site *site = nullptr; // null for steps with no source location
+  // For an access in library code (a site in a system header: the body of a TBB or Abseil
+  // template, std::atomic's): the user's call that led there, so that reports can say which of
+  // the user's lines did it. Null otherwise, or when the library was entered from uninstrumented
+  // code.
+  const interlace_site *call = nullptr;
 };
 
 // An executed step, as the trace records it.
