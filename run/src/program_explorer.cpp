@@ -480,6 +480,12 @@ private:
     text = replace_all(text, "INTERLACE_REPLAY=" + report.token + " " + config_.rerun_command,
                        command);
     text = replace_all(text, "(ExploreOptions::max_steps)", "(--max-steps)");
+    const std::string hint = "e.g. {.max_steps = ";
+    if (const std::size_t at = text.find(hint); at != std::string::npos) {
+      const std::size_t end = text.find('}', at);
+      text.replace(at, end - at + 1,
+                   "e.g. --max-steps " + text.substr(at + hint.size(), end - at - hint.size()));
+    }
     text = replace_all(text, "replayed from INTERLACE_REPLAY", "replayed from its token");
     if (!failure_died_.empty()) {
       text += "  The execution's process ended outside interlace's control (" + failure_died_ +

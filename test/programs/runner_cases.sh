@@ -81,6 +81,13 @@ NothingLeftRunning)
       fail "process $pid is still running"
     fi
   done <"$work/pids" ;;
+TimeLimitEndsTheSearch)
+  start=$(date +%s)
+  expect 0 "stopped at its timeout" "$interlace" run --seed 1 --max-attempts 1000000 --time-limit 1 -- "$bin/program_lost_update_fixed"
+  [ $(($(date +%s) - start)) -le 20 ] || fail "the run outlasted its time limit by far" ;;
+BlockingSystemCallIsAStall)
+  expect 1 "blocked in the read() system call" "$interlace" run --seed 1 --stall-timeout 1 --json "$work/stall.json" -- "$bin/runner_input_blocks_forever"
+  [ "$(json_field kind "$work/stall.json")" = stall ] || fail "the kind is not stall" ;;
 *)
   fail "unknown case" ;;
 esac
