@@ -123,7 +123,8 @@ public:
       : config_(config), executor_(entry, stdin_fd),
         progress_(config.progress_fd, config.shard_index) {
     search_kind_ = detail::parse_search(config.search, "--search");
-    const std::uint64_t base = config.seed ? *config.seed : fresh_seed();
+    base_seed_ = config.seed ? *config.seed : fresh_seed();
+    const std::uint64_t base = base_seed_;
     const detail::Shard shard{config.shard_index, config.shard_count};
     seed_ = detail::shard_seed(base, shard);
     max_attempts_ = detail::shard_attempts(config.max_attempts, shard);
@@ -413,9 +414,22 @@ private:
     }
   }
 
+  // explain() names the seed this shard searched with; a user reruns the run with --seed and
+  // the shard, so name those.
+  std::string with_run_seed(std::string text) const {
+    if (config_.shard_count <= 1) {
+      return text;
+    }
+    return replace_all(std::move(text), "seed " + std::to_string(seed_),
+                       "seed " + std::to_string(base_seed_) + ", shard " +
+                           std::to_string(config_.shard_index) + "/" +
+                           std::to_string(config_.shard_count));
+  }
+
   ProgramReport report(bool from_replay_token) {
     ProgramReport report;
-    report.seed = seed_;
+    report.seed = base_seed_;
+    report.shard = std::to_string(config_.shard_index) + "/" + std::to_string(config_.shard_count);
     report.executions = num_explored_;
     report.distinct = static_cast<int>(seen_.size());
     report.search = config_.replay ? "replay" : to_string(found_by_);
@@ -441,7 +455,7 @@ private:
     input.verbose = config_.verbose;
     if (!failure_) {
       report.verdict = ProgramReport::Verdict::Holds;
-      report.explanation = detail::explain(input);
+      report.explanation = with_run_seed(detail::explain(input));
       if (single_threaded_) {
         report.explanation += "  The program started no thread besides main, so every schedule "
                               "is the same: one execution was all there was to run.\n";
@@ -470,7 +484,7 @@ private:
     input.divergence = divergence_;
     input.replay_token = report.token;
     input.rerun_command = config_.rerun_command;
-    std::string text = detail::explain(input);
+    std::string text = with_run_seed(detail::explain(input));
     // The replay line in the command's own words; INTERLACE_REPLAY works as well.
     const std::string prefix = "interlace run ";
     std::string command = config_.rerun_command;
@@ -516,7 +530,8 @@ private:
   Progress progress_;
   Search search_kind_ = Search::automatic;
   Search found_by_ = Search::automatic;
-  std::uint64_t seed_ = 0;
+  std::uint64_t base_seed_ = 0; // --seed: what reruns the whole run
+  std::uint64_t seed_ = 0;      // this shard's, derived from it
   int max_attempts_ = 0;
   Clock::time_point deadline_;
   Clock::time_point shrink_deadline_;

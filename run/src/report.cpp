@@ -18,6 +18,7 @@ std::string format_report(const ProgramReport &report) {
   line("kind", report.kind);
   line("message", report.message);
   line("seed", std::to_string(report.seed));
+  line("shard", report.shard);
   line("search", report.search);
   line("executions", std::to_string(report.executions));
   line("distinct", std::to_string(report.distinct));
@@ -55,6 +56,8 @@ ProgramReport parse_report(const std::string &text) {
       report.message = value;
     } else if (key == "seed") {
       report.seed = std::strtoull(value.c_str(), nullptr, 10);
+    } else if (key == "shard") {
+      report.shard = value;
     } else if (key == "search") {
       report.search = value;
     } else if (key == "executions") {

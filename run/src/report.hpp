@@ -10,9 +10,10 @@ namespace interlace::run {
 // The result of a run, as the server hands it to `interlace run`.
 struct ProgramReport {
   enum class Verdict { Holds, Failure, UsageError } verdict = Verdict::Holds;
-  std::string kind;    // the failure's kind: assertion, abort, sanitizer, signal, deadlock, ...
-  std::string message; // one line
-  std::uint64_t seed = 0;
+  std::string kind;       // the failure's kind: assertion, abort, sanitizer, signal, deadlock, ...
+  std::string message;    // one line
+  std::uint64_t seed = 0; // the run's --seed (each shard searches with one derived from it)
+  std::string shard;      // "I/N"
   std::string search;
   int executions = 0;
   int distinct = 0;

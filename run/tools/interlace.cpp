@@ -666,6 +666,7 @@ private:
         ",\n  \"message\": " + (failed ? json_string(report.message) : "null") +
         ",\n  \"program\": " + json_string(options_.program[0]) +
         ",\n  \"seed\": " + std::to_string(report.seed) +
+        ",\n  \"shard\": " + json_string(report.shard) +
         ",\n  \"search\": " + json_string(report.search) +
         ",\n  \"executions\": " + std::to_string(executions) +
         ",\n  \"distinct_interleavings\": " + std::to_string(distinct) +
