@@ -73,6 +73,12 @@ WrapperBuildsACProgram)
   expect 1 "failed an assertion" "$interlace" run --seed 1 -- "$work/lost_update"
   "$bin/interlace-c++" -O1 -o "$work/atomic_split" "$src/atomic_split.cpp" || fail "interlace-c++ failed"
   expect 1 "failed an assertion" "$interlace" run --seed 1 -- "$work/atomic_split" ;;
+WrapperBuildsASharedLibrary)
+  cc=$bin/interlace-cc
+  "$cc" -O1 -fPIC -shared -o "$work/libcounter.so" "$src/inputs/counter_library.c" || fail "the library"
+  "$cc" -O1 -c -o "$work/uses_library.o" "$src/inputs/uses_library.c" || fail "compiling the program"
+  "$cc" -o "$work/uses_library" "$work/uses_library.o" -L"$work" -lcounter "-Wl,-rpath,$work" || fail "linking"
+  expect 1 "shared_counter == 2" "$interlace" run --seed 1 -- "$work/uses_library" ;;
 NothingLeftRunning)
   expect 1 "failed an assertion" "$interlace" run --seed 1 --max-attempts 50 -- "$bin/runner_input_leaves_children" "$work/pids"
   [ -s "$work/pids" ] || fail "the program recorded no child"
