@@ -39,6 +39,8 @@ BadShard)
   expect 2 "not below the shard count" "$interlace" run --shard 2/2 -- "$bin/runner_input_single_thread" ;;
 BadSearch)
   expect 2 "INTERLACE_SEARCH\|--search" "$interlace" run --search nonsense -- "$bin/runner_input_single_thread" ;;
+OtherAbiVersion)
+  expect 2 "instrumented for runtime ABI version 999" "$interlace" run -- "$bin/runner_input_other_abi" ;;
 SingleThread)
   expect 0 "started no thread" "$interlace" run --seed 1 -- "$bin/runner_input_single_thread" ;;
 Execs)
