@@ -102,6 +102,11 @@ public:
       slot_ = static_cast<ProgressSlot *>(page) + shard % kProgressSlots;
     }
   }
+  void count_run() {
+    if (slot_ != nullptr) {
+      std::atomic_ref(slot_->runs).fetch_add(1, std::memory_order_relaxed);
+    }
+  }
   void publish(int executions, int distinct, Search search) {
     if (slot_ != nullptr) {
       std::atomic_ref(slot_->executions)
@@ -164,6 +169,7 @@ private:
 
   Verdict execute(rt::Strategy &strategy, Bound bound) {
     last_ = executor_.run(strategy, run_options(bound));
+    progress_.count_run();
     if (last_.exited_without_record && !sanitizer_report(executor_.output())) {
       throw UsageError("an execution's process " +
                        last_.died.substr(0, last_.died.find(" outside")) +
@@ -385,6 +391,9 @@ private:
     seen_.insert(schedule_hash(last_.schedule));
     if (verdict != Verdict::Holds) {
       keep_failure(verdict);
+      if (verdict != Verdict::Timeout) {
+        reproduce(); // as explore_interleavings does with a token: is it deterministic?
+      }
     }
     return report(true);
   }

@@ -44,7 +44,8 @@ RunConfig decode_config(std::string_view text);
 // What a server publishes while it runs, one slot per process of a run (its shard index
 // modulo kProgressSlots), in a page the command maps too.
 struct ProgressSlot {
-  std::uint64_t executions;
+  std::uint64_t runs;       // every execution: searching, shrinking and replaying
+  std::uint64_t executions; // the search's
   std::uint64_t distinct;
   std::uint64_t search; // the interlace::Search running, for the progress line
 };

@@ -519,22 +519,22 @@ private:
   }
 
   void show_progress(Clock::time_point now) {
-    std::uint64_t executions = 0;
+    std::uint64_t runs = 0;
     std::uint64_t distinct = 0;
     for (std::size_t j = 0; j < jobs_.size(); ++j) {
-      executions += std::atomic_ref(slots_[j].executions).load(std::memory_order_relaxed);
+      runs += std::atomic_ref(slots_[j].runs).load(std::memory_order_relaxed);
       distinct += std::atomic_ref(slots_[j].distinct).load(std::memory_order_relaxed);
     }
     const double elapsed = std::chrono::duration<double>(now - start_).count();
     const char *search = search_name(std::atomic_ref(slots_[0].search).load());
+    const bool tty = isatty(STDERR_FILENO) != 0;
+    // Executions of every kind (the search's, shrinking, replays), so the rate is the runner's.
     std::fprintf(stderr,
                  "%sinterlace run: %llu executions, %.0f/s, %llu distinct interleavings, "
                  "%.0f s, search %s%s",
-                 isatty(STDERR_FILENO) != 0 ? "\r" : "",
-                 static_cast<unsigned long long>(executions),
-                 elapsed > 0 ? static_cast<double>(executions) / elapsed : 0.0,
-                 static_cast<unsigned long long>(distinct), elapsed, search,
-                 isatty(STDERR_FILENO) != 0 ? "   " : "\n");
+                 tty ? "\r" : "", static_cast<unsigned long long>(runs),
+                 elapsed > 0 ? static_cast<double>(runs) / elapsed : 0.0,
+                 static_cast<unsigned long long>(distinct), elapsed, search, tty ? "   " : "\n");
     progress_shown_ = true;
   }
 
