@@ -66,6 +66,12 @@ std::string describe_wait_status(int status) {
   return "ended abnormally";
 }
 
+// main may be declared int main(void) or int main(int, char **): glibc's startup calls each
+// through this one type, as we do, which UBSan's function check would report.
+__attribute__((no_sanitize("function"))) int call_main(const ProgramEntry &entry) {
+  return entry.main(entry.argc, entry.argv, entry.envp);
+}
+
 [[noreturn]] void run_child(const ProgramEntry &entry, rt::Strategy &strategy,
                             const rt::RunOptions &options, int output_fd, int stdin_fd,
                             std::byte *shared) {
@@ -94,7 +100,7 @@ std::string describe_wait_status(int status) {
   int returned = 0;
   bool main_returned = false;
   const std::vector<std::function<void()>> bodies = {[&] {
-    returned = entry.main(entry.argc, entry.argv, entry.envp);
+    returned = call_main(entry);
     main_returned = true;
   }};
   static const std::string kNames[] = {"main"};
