@@ -190,7 +190,15 @@ private:
       }
       return Verdict::Exit;
     }
-    return detail::verdict_of(outcome);
+    const Verdict verdict = detail::verdict_of(outcome);
+    if (verdict == Verdict::Timeout && bound != Bound::None &&
+        Clock::now() >= (bound == Bound::Deadline ? deadline_ : shrink_deadline_)) {
+      // Past its deadline the runtime gives an execution one second without a step before it
+      // calls it a stall (RunOptions::stall_timeout), to end the run soon: on a loaded machine a
+      // healthy execution can take that long, so this one was stopped, not stuck.
+      return Verdict::Stopped;
+    }
+    return verdict;
   }
 
   // The failure being shrunk or reported (only called once there is one).
