@@ -62,16 +62,18 @@ test-asan: deps
 	@cmake --build $(ASAN_DIR) -j$(JOBS)
 	@ctest --test-dir $(ASAN_DIR) -j$(JOBS) --output-on-failure -E '^($(ASAN_EXCLUDED))$$'
 
-# The performance figures, the bug-finding benchmark's table and the DPOR table (bench/README.md).
-# Flags for bench_bugs go in BUGS_FLAGS, e.g. make bench BUGS_FLAGS="--searches pct,pos --seeds 5".
+# The performance figures (the runtime's, then the whole-program runner's), the bug-finding
+# benchmark's table and the DPOR table (bench/README.md). Flags for bench_bugs go in BUGS_FLAGS,
+# e.g. make bench BUGS_FLAGS="--searches pct,pos --seeds 5".
 BUGS_FLAGS ?=
 # bench_dpor's: --quick (the small sizes), --no-peers (without GenMC and Nidhugg).
 DPOR_FLAGS ?=
 bench: deps
 	@cmake -S . -B $(BENCH_DIR) $(CMAKE_COMPILERS) -DCMAKE_BUILD_TYPE=Release \
 	  -DINTERLACE_BUILD_TESTS=OFF -DINTERLACE_BUILD_EXAMPLES=OFF -DINTERLACE_BUILD_BENCH=ON >/dev/null
-	@cmake --build $(BENCH_DIR) -j$(JOBS) --target bench_figures bench_bugs bench_dpor >/dev/null
+	@cmake --build $(BENCH_DIR) -j$(JOBS) --target bench_figures bench_bugs bench_dpor bench_programs >/dev/null
 	@$(BENCH_DIR)/bin/bench_figures
+	@$(BENCH_DIR)/bin/bench_programs
 	@echo
 	@$(BENCH_DIR)/bin/bench_bugs $(BUGS_FLAGS)
 	@echo

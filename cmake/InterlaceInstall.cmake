@@ -5,7 +5,7 @@ include(CMakePackageConfigHelpers)
 
 set(INTERLACE_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/Interlace)
 
-install(TARGETS interlace_pass interlace_rt interlace_explore interlace
+install(TARGETS interlace_pass interlace_rt interlace_explore interlace_program interlace
   EXPORT InterlaceTargets
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}

@@ -1,7 +1,8 @@
 # interlace_instrument(<target> [IGNORELIST <file>])
 #
 # Compiles <target>'s sources with the interlace pass (-g -fpass-plugin=libInterlacePass.so)
-# and links the runtime (Interlace::runtime). IGNORELIST names functions (fun:) and source
+# and links the runtime (Interlace::runtime); an executable also links the whole-program runner
+# (Interlace::program, for `interlace run`). IGNORELIST names functions (fun:) and source
 # files (src:) to leave uninstrumented, in LLVM's SpecialCaseList format. Works in interlace's own tree, from a project
 # that did add_subdirectory(interlace EXCLUDE_FROM_ALL), and after find_package(Interlace).
 # The pass is an LLVM 19 plugin, so the target's compiler must be clang 19.
@@ -72,6 +73,12 @@ function(interlace_instrument target)
     target_compile_options(${target} PRIVATE "SHELL:-mllvm -interlace-ignorelist=${ignorelist}")
   endif()
   target_link_libraries(${target} PRIVATE Interlace::runtime)
+  # An executable also gets the runner, so that `interlace run -- ./program` can run it
+  # (docs/programs.md); it takes over at main only when interlace run starts the program.
+  get_target_property(type ${target} TYPE)
+  if(type STREQUAL "EXECUTABLE" AND TARGET Interlace::program)
+    target_link_libraries(${target} PRIVATE Interlace::program)
+  endif()
 
   get_target_property(pass_target Interlace::pass ALIASED_TARGET)
   if(pass_target)

@@ -75,6 +75,23 @@ Environment read_environment() {
   if (auto text = variable("INTERLACE_SEARCH")) {
     env.search = parse_search(*text, "INTERLACE_SEARCH");
   }
+  if (auto text = variable("INTERLACE_SHARD")) {
+    const std::size_t slash = text->find('/');
+    const char *hint = "set it to I/N, shard I (from 0) of N, e.g. INTERLACE_SHARD=0/4";
+    if (slash == std::string::npos) {
+      throw UsageError("INTERLACE_SHARD='" + *text + "' is not I/N; " + hint);
+    }
+    Shard shard;
+    shard.index = static_cast<int>(parse_unsigned("INTERLACE_SHARD", text->substr(0, slash),
+                                                  std::numeric_limits<int>::max(), hint));
+    shard.count = static_cast<int>(parse_unsigned("INTERLACE_SHARD", text->substr(slash + 1),
+                                                  std::numeric_limits<int>::max(), hint));
+    if (shard.count == 0 || shard.index >= shard.count) {
+      throw UsageError("INTERLACE_SHARD='" + *text + "': the index must be below the count; " +
+                       hint);
+    }
+    env.shard = shard;
+  }
   return env;
 }
 

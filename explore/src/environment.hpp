@@ -6,6 +6,7 @@
 #include <string>
 
 #include "interlace/explore.hpp"
+#include "sharding.hpp"
 
 namespace interlace::detail {
 
@@ -16,6 +17,7 @@ struct Environment {
   bool verbose = false;                 // INTERLACE_VERBOSE=1: every step in explanations
   std::optional<std::string> trace_out; // INTERLACE_TRACE_OUT: a .json or .svg to write
   std::optional<Search> search;         // INTERLACE_SEARCH
+  std::optional<Shard> shard;           // INTERLACE_SHARD=I/N
 };
 
 // Reads the environment now; throws UsageError for a malformed value.

@@ -28,6 +28,7 @@
 #include "schedule_simplifier.hpp"
 #include "searches/make_search.hpp"
 #include "searches/random.hpp"
+#include "sharding.hpp"
 #include "source_text.hpp"
 #include "spurious_wakeups.hpp"
 #include "trace_export.hpp"
@@ -123,6 +124,11 @@ public:
       options_.search = *env_.search;
     }
     seed_ = env_.seed ? *env_.seed : options_.seed ? *options_.seed : fresh_seed();
+    if (env_.shard) {
+      // One search spread over processes (sharding.hpp): this one's seed and attempts.
+      seed_ = shard_seed(seed_, *env_.shard);
+      options_.max_attempts = std::max(1, shard_attempts(options_.max_attempts, *env_.shard));
+    }
     for (int i = 0; i < spec_.num_threads; ++i) {
       bodies_.emplace_back([this, i] {
         const ExplorationThreadScope scope(i); // names the thread of a failed assertion

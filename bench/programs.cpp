@@ -1,0 +1,101 @@
+// The whole-program runner's figures (docs/performance.md): what one process per execution
+// costs, and how many executions per second `interlace run` gets through.
+//
+//   bench_programs [ATTEMPTS]
+//
+// fork_us: fork, _exit in the child, waitpid in the parent, from a small process.
+// fork_threads_us: the same with the child starting and joining two threads first, as an
+//   execution of a two-thread program must (a pooled worker does not survive the fork).
+// run_exec_per_s_jobs1, _jobs2: `interlace run --jobs N` on a two-thread C program with a few
+//   dozen shared accesses (program_two_threads.c), executions over the run's own elapsed time.
+#include <pthread.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+void *nothing(void *arg) { return arg; }
+
+double fork_microseconds(int threads, int rounds) {
+  const Clock::time_point start = Clock::now();
+  for (int i = 0; i < rounds; ++i) {
+    const pid_t child = fork();
+    if (child == 0) {
+      for (int t = 0; t < threads; ++t) {
+        pthread_t thread;
+        pthread_create(&thread, nullptr, &nothing, nullptr);
+        pthread_join(thread, nullptr);
+      }
+      _exit(0);
+    }
+    waitpid(child, nullptr, 0);
+  }
+  return std::chrono::duration<double, std::micro>(Clock::now() - start).count() / rounds;
+}
+
+double median(std::vector<double> values) {
+  std::ranges::sort(values);
+  return values[values.size() / 2];
+}
+
+std::string json_number(const std::string &text, const std::string &key) {
+  const std::size_t at = text.find("\"" + key + "\": ");
+  if (at == std::string::npos) {
+    return "";
+  }
+  const std::size_t begin = at + key.size() + 4;
+  return text.substr(begin, text.find_first_of(",\n", begin) - begin);
+}
+
+// Executions per second of one `interlace run`, from its JSON.
+double run_rate(const std::string &bin, int jobs, int attempts) {
+  const std::string json = "/tmp/bench_programs_" + std::to_string(getpid()) + ".json";
+  const std::string command = bin + "/interlace run --seed 1 --search pos --max-attempts " +
+                              std::to_string(attempts) + " --jobs " + std::to_string(jobs) +
+                              " --json " + json + " -- " + bin +
+                              "/bench_program_two_threads >/dev/null 2>&1";
+  if (std::system(command.c_str()) != 0) {
+    std::fprintf(stderr, "bench_programs: %s failed\n", command.c_str());
+    std::exit(1);
+  }
+  std::ifstream in(json);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::remove(json.c_str());
+  return std::stod(json_number(text, "executions")) /
+         std::stod(json_number(text, "elapsed_seconds"));
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  const int attempts = argc > 1 ? std::atoi(argv[1]) : 2000;
+  std::string bin = argv[0];
+  bin = bin.substr(0, bin.rfind('/'));
+  std::vector<double> plain;
+  std::vector<double> threaded;
+  for (int i = 0; i < 5; ++i) {
+    plain.push_back(fork_microseconds(0, 200));
+    threaded.push_back(fork_microseconds(2, 200));
+  }
+  std::printf("fork_us %.0f us\n", median(plain));
+  std::printf("fork_threads_us %.0f us\n", median(threaded));
+  for (const int jobs : {1, 2}) {
+    std::vector<double> rates;
+    for (int i = 0; i < 3; ++i) {
+      rates.push_back(run_rate(bin, jobs, attempts));
+    }
+    std::printf("run_exec_per_s_jobs%d %.0f executions/s\n", jobs, median(rates));
+  }
+  return 0;
+}
