@@ -248,7 +248,6 @@ private:
   bool done_ = false;
   bool approximate_ = false; // something was not explored exhaustively (see dpor.hpp)
   std::uint64_t executions_ = 0;
-  std::uint64_t pruned_ = 0; // reversals beyond the preemption bound
 
   // The execution under way.
   std::size_t depth_ = 0;                                           // steps taken
@@ -558,9 +557,7 @@ std::optional<int> DporSearch::choose(const rt::Decision &decision, Node &node) 
 
 void DporSearch::observe(const ExecutionResult &result) {
   ++executions_;
-  if (rmw_before_) {
-    rmw_before_.reset(); // the last step's effect is unknown: it counts as a write
-  }
+  rmw_before_.reset(); // the last step's effect is unknown: it counts as a write
   std::size_t length = depth_;
   if (stack_.size() > length + 1 ||
       (stack_.size() == length + 1 && stack_[length].step.thread >= 0)) {
@@ -732,8 +729,7 @@ void DporSearch::reverse(std::size_t first, std::size_t second,
       previous = step.thread;
     }
     if (preemptions > *params_.preemption_bound) {
-      ++pruned_;
-      return;
+      return; // beyond the bound: the verdict names the bound it was exhaustive within
     }
   }
   insert(node.wakeups, std::move(v));
