@@ -22,6 +22,9 @@ namespace plain {
 double raw_spin_handoff_ns(int rounds);
 std::uint64_t sort_and_hash(std::vector<int> values);
 } // namespace plain
+#ifdef INTERLACE_BENCH_ASYNC
+double exec_per_s_async_counter(int attempts); // async_counter.cpp
+#endif
 namespace instrumented {
 std::uint64_t sort_and_hash(std::vector<int> values);
 } // namespace instrumented
@@ -208,6 +211,13 @@ int main(int argc, char **argv) {
     std::printf("exec_per_s_counter %.0f schedules/s\n", early);
     std::fflush(stdout);
   }
+#ifdef INTERLACE_BENCH_ASYNC
+  if (wanted("exec_per_s_async_counter")) {
+    std::printf("exec_per_s_async_counter %.0f schedules/s\n",
+                median_of(5, [] { return exec_per_s_async_counter(kAttempts); }));
+    std::fflush(stdout);
+  }
+#endif
   if (wanted("exec_per_s_counter_runtime")) {
     std::printf("exec_per_s_counter_runtime %.0f schedules/s\n",
                 median_of(5, [] { return exec_per_s_counter_runtime(kAttempts); }));

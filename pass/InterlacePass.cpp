@@ -100,7 +100,7 @@ STATISTIC(NumSkippedFunctionsIgnorelist, "Functions skipped: ignore list");
 // --- Runtime ABI (rt/include/interlace/abi.h) -------------------------------
 
 namespace abi {
-constexpr unsigned Version = 5;
+constexpr unsigned Version = 6;
 constexpr const char *RegisterModule = "__interlace_register_module";
 constexpr const char *Read = "__interlace_read";
 constexpr const char *Write = "__interlace_write";
@@ -628,6 +628,15 @@ unsigned Instrumenter::siteFor(const Instruction &I, unsigned Kind) {
   } else {
     S.File = "?";
     S.Function = demangle(I.getFunction()->getName());
+    // No location (code the compiler made, such as a coroutine's frame handling): the
+    // function's own file says whose code it is.
+    if (const DISubprogram *SP = I.getFunction()->getSubprogram()) {
+      const std::string Path = fullPath(SP);
+      if (isSystemPath(Path))
+        S.Flags |= abi::SystemHeaderFlag;
+      if (isLibraryHeaderPath(Path))
+        S.Flags |= abi::LibraryCodeFlag;
+    }
   }
   if (const MDNode *Object = I.getMetadata(ObjectMetadata)) {
     S.Object = cast<MDString>(Object->getOperand(0))->getString().str();

@@ -19,6 +19,8 @@
 
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/SmallPtrSet.h"
+#include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/Statistic.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/IR/CFG.h"
@@ -133,16 +135,41 @@ const SourceMarkers *MarkerInserter::markersOf(const std::string &Path) {
   return &*Entry;
 }
 
-// Control enters the line at a block's first located instruction unless every predecessor
-// ends on that same line (a loop or a branch within one line).
+// Control enters the line at a block's first located instruction unless every way into the
+// block comes from that same line (a loop or a branch within one line). A way in is judged by
+// the last located instruction before it: blocks without locations (a coroutine's resume and
+// cleanup paths, compiler-made branches) are looked through, so that resuming after a co_await
+// on the marker's line does not pass the marker again.
 bool MarkerInserter::entersLine(const BasicBlock &BB,
                                 const std::pair<std::string, unsigned> &Key) const {
   if (&BB == &BB.getParent()->getEntryBlock() || pred_empty(&BB))
     return true;
-  return any_of(predecessors(&BB), [&](const BasicBlock *Pred) {
-    const DILocation *Loc = Pred->getTerminator()->getDebugLoc().get();
-    return !Loc || Loc->getLine() != Key.second || fullPath(Loc->getScope()) != Key.first;
-  });
+  if (BB.isEHPad())
+    return false; // unwinding passes no marker
+  SmallPtrSet<const BasicBlock *, 16> Visited{&BB};
+  SmallVector<const BasicBlock *, 16> Work(pred_begin(&BB), pred_end(&BB));
+  while (!Work.empty()) {
+    const BasicBlock *Pred = Work.pop_back_val();
+    if (!Visited.insert(Pred).second || Pred->isEHPad())
+      continue;
+    const DILocation *Last = nullptr;
+    for (const Instruction &I : reverse(*Pred)) {
+      const DILocation *Loc = I.getDebugLoc().get();
+      if (Loc && Loc->getLine() != 0 && !isa<DbgInfoIntrinsic>(I)) {
+        Last = Loc;
+        break;
+      }
+    }
+    if (Last) {
+      if (Last->getLine() != Key.second || fullPath(Last->getScope()) != Key.first)
+        return true;
+      continue;
+    }
+    if (Pred == &Pred->getParent()->getEntryBlock() || pred_empty(Pred))
+      return true;
+    Work.append(pred_begin(Pred), pred_end(Pred));
+  }
+  return false;
 }
 
 void MarkerInserter::insertBefore(Instruction &I, const SourceMarker &SM, const std::string &Path,
@@ -167,6 +194,9 @@ void MarkerInserter::insertBefore(Instruction &I, const SourceMarker &SM, const 
 
 void MarkerInserter::insertIn(Function &F) {
   for (BasicBlock &BB : F) {
+    if (BB.isEHPad())
+      continue; // unwinding passes no marker
+
     std::optional<std::pair<std::string, unsigned>> Previous;
     for (Instruction &I : make_early_inc_range(BB)) {
       if (isa<PHINode>(I) || isa<DbgInfoIntrinsic>(I) || I.isEHPad())
@@ -216,7 +246,10 @@ void MarkerInserter::run() {
   Type *Ptr = PointerType::getUnqual(Ctx);
   Marker = M.getOrInsertFunction(MarkerFunction, Type::getVoidTy(Ctx), Ptr, Ptr);
   for (Function &F : M)
-    if (!F.isDeclaration() && !F.hasAvailableExternallyLinkage())
+    // clang 19 wraps each co_await's await_suspend in a function located on the co_await's
+    // line; it is the awaiter's code, not the line's.
+    if (!F.isDeclaration() && !F.hasAvailableExternallyLinkage() &&
+        !F.getName().contains(".__await_suspend_wrapper__"))
       insertIn(F);
   warnAboutUnusedMarkers();
 }

@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "AccessNames.h"
+#include "AwaitPass.h"
 #include "InterlacePass.h"
 #include "MarkerPass.h"
 #include "PluginInfo.h"
@@ -40,6 +41,7 @@ extern "C" LLVM_ATTRIBUTE_WEAK PassPluginLibraryInfo llvmGetPassPluginInfo() {
             PB.registerPipelineStartEPCallback([](ModulePassManager &MPM, OptimizationLevel) {
               MPM.addPass(interlace::AccessNamesPass());
               MPM.addPass(interlace::MarkerPass());
+              MPM.addPass(interlace::AwaitPass());
             });
             PB.registerOptimizerLastEPCallback([](ModulePassManager &MPM, OptimizationLevel) {
               MPM.addPass(interlace::InterlacePass());
@@ -52,6 +54,10 @@ extern "C" LLVM_ATTRIBUTE_WEAK PassPluginLibraryInfo llvmGetPassPluginInfo() {
                   }
                   if (Name == "interlace-markers") {
                     MPM.addPass(interlace::MarkerPass());
+                    return true;
+                  }
+                  if (Name == "interlace-await") {
+                    MPM.addPass(interlace::AwaitPass());
                     return true;
                   }
                   if (Name == "interlace-access-names") {

@@ -1,6 +1,7 @@
 #include "classification.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <functional>
 #include <limits>
 #include <map>
@@ -344,9 +345,94 @@ CheckThenAct check_then_act(std::span<const rt::StepRecord> trace) {
   return best;
 }
 
+// Async tasks (interlace/asio.hpp) switch only at switch points. A task that read a location
+// (the check), passed a switch point (a co_await, or back at its event loop), and used the
+// location again (the act) after another task wrote it there, acted on a stale check: the
+// classic race of coroutine code. The earliest check wins.
+struct AcrossAwait {
+  std::size_t check = kNone; // steps of the trace
+  std::size_t await = kNone; // the task's last switch point before the change
+  std::size_t change = kNone;
+  std::size_t act = kNone;
+};
+
+bool overlaps(const rt::Event &a, const rt::Event &b) {
+  const auto start = [](const rt::Event &e) { return reinterpret_cast<std::uintptr_t>(e.addr); };
+  return start(a) < start(b) + std::max<std::uint32_t>(b.size, 1) &&
+         start(b) < start(a) + std::max<std::uint32_t>(a.size, 1);
+}
+
+AcrossAwait check_then_act_across_await(std::span<const rt::StepRecord> trace) {
+  // Checks are looked for among the first reads only: the scan after each is linear.
+  constexpr std::size_t kMaxChecks = 2000;
+  const auto any_switch = std::ranges::any_of(
+      trace, [](const rt::StepRecord &step) { return step.event.kind == rt::EventKind::Switch; });
+  if (!any_switch) {
+    return {};
+  }
+  std::size_t checks = 0;
+  for (std::size_t c = 0; c < trace.size() && checks < kMaxChecks; ++c) {
+    const rt::StepRecord &check = trace[c];
+    if (check.event.kind != rt::EventKind::Read) {
+      continue;
+    }
+    ++checks;
+    std::size_t await = kNone;
+    std::size_t change = kNone;
+    for (std::size_t i = c + 1; i < trace.size(); ++i) {
+      const rt::StepRecord &step = trace[i];
+      if (step.thread == check.thread) {
+        if (step.event.kind == rt::EventKind::Switch && change == kNone) {
+          await = i; // the last one before the change
+        } else if (rt::is_memory_access(step.event.kind) && overlaps(step.event, check.event)) {
+          if (change == kNone) {
+            if (rt::is_write(step.event.kind)) {
+              break; // the task itself changed it first: no stale check
+            }
+            continue; // it checked again
+          }
+          if (!same_source_line(check, step)) {
+            return AcrossAwait{c, await, change, i};
+          }
+          break;
+        }
+      } else if (change == kNone && await != kNone && rt::is_write(step.event.kind) &&
+                 overlaps(step.event, check.event)) {
+        change = i;
+      }
+    }
+  }
+  return {};
+}
+
 } // namespace
 
-Classification classify(std::span<const rt::StepRecord> trace, const MemoryContext &memory) {
+// Async tasks: a check-then-act across a co_await, if the trace has one.
+static std::optional<Classification> classify_across_await(std::span<const rt::StepRecord> trace,
+                                                           const MemoryContext &memory) {
+  if (const AcrossAwait found = check_then_act_across_await(trace); found.check != kNone) {
+    const rt::StepRecord &check = trace[found.check];
+    const rt::StepRecord &await = trace[found.await];
+    const rt::StepRecord &change = trace[found.change];
+    const rt::StepRecord &act = trace[found.act];
+    const std::string suspended = await.event.site != nullptr
+                                      ? "then awaited at " + where(await) + quoted_source(await)
+                                      : std::string("then went back to its event loop");
+    return Classification{
+        RaceKind::CheckThenAct,
+        "check-then-act across a co_await on " + object_name(check.event, memory) + ": " +
+            thread_name(check.thread) + " checked it at " + where(check) + quoted_source(check) +
+            ", " + suspended + "; " + thread_name(change.thread) + " changed it at " +
+            where(change) + quoted_source(change) + " before " + thread_name(act.thread) +
+            " acted at " + where(act) + quoted_source(act) + "."};
+  }
+  return std::nullopt;
+}
+
+// Threads (and tasks, when no check-then-act across a co_await is found): the earliest
+// pattern of the most telling kind on one location.
+static Classification classify_threads(std::span<const rt::StepRecord> trace,
+                                       const MemoryContext &memory) {
   std::map<const void *, std::vector<Use>> uses;
   std::map<const void *, std::set<int>> waiters;
   const std::vector<const void *> contended = contended_locations(trace);
@@ -399,6 +485,17 @@ Classification classify(std::span<const rt::StepRecord> trace, const MemoryConte
   // The object as its first access names it.
   const std::string object = object_name(trace[best_uses->front().step].event, memory);
   return {best->kind, sentence(*best, *best_uses, trace, object)};
+}
+
+Classification classify(std::span<const rt::StepRecord> trace, const MemoryContext &memory) {
+  Classification found = classify_threads(trace, memory);
+  if (found.kind == RaceKind::LostUpdate) {
+    return found; // the more specific name for a read and write-back split by another's
+  }
+  if (std::optional<Classification> across = classify_across_await(trace, memory)) {
+    return *across;
+  }
+  return found;
 }
 
 } // namespace interlace::detail

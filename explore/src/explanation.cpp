@@ -6,6 +6,7 @@
 
 #include "classification.hpp"
 #include "source_text.hpp"
+#include "thread_names.hpp"
 
 namespace interlace::detail {
 namespace {
@@ -88,7 +89,7 @@ MemoryContext memory_of(const FailureRecord &failure) {
                        known_names(failure.trace)};
 }
 
-std::string render_trace(const TraceModel &model) {
+std::string render_trace(const TraceModel &model, std::span<const std::string> thread_names) {
   struct Row {
     std::string number, thread, location, source, access, object;
   };
@@ -96,7 +97,7 @@ std::string render_trace(const TraceModel &model) {
   for (const TraceLine &line : model.lines) {
     Row row;
     row.number = std::to_string(line.number);
-    row.thread = "thread " + std::to_string(line.thread);
+    row.thread = thread_label(line.thread, thread_names);
     row.location = line.site != nullptr ? short_location(*line.site) : std::string("-");
     row.source = line.site != nullptr ? source_line(*line.site) : "";
     if (row.source.size() > kMaxSourceWidth) {
@@ -220,7 +221,7 @@ std::string explain(const ExplanationInput &input) {
   }
   const TraceModel model = build_trace(trace, memory, input.verbose);
   if (!model.lines.empty()) {
-    text += "\n" + render_trace(model);
+    text += "\n" + render_trace(model, input.thread_names);
   }
   if (model.filtered) {
     text += "  (accesses to locations two threads touched, one writing; INTERLACE_VERBOSE=1 "

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 
 #include "trace_model.hpp"
@@ -33,13 +34,14 @@ struct ExplanationInput {
   std::string divergence; // where a replay first differed, if one did
   std::string replay_token;
   std::string rerun_command;
-  std::string trace_file; // where INTERLACE_TRACE_OUT was written, if it was
+  std::string trace_file;                    // where INTERLACE_TRACE_OUT was written, if it was
+  std::span<const std::string> thread_names; // "thread N" beyond its end
 };
 
 std::string explain(const ExplanationInput &input);
 
 // The numbered trace lines of a model, with long traces elided in the middle.
-std::string render_trace(const TraceModel &model);
+std::string render_trace(const TraceModel &model, std::span<const std::string> thread_names = {});
 
 // The memory context of a failure record, for naming objects.
 MemoryContext memory_of(const FailureRecord &failure);

@@ -15,6 +15,7 @@
 #include "assertions.hpp"
 #include "choice_shrinker.hpp"
 #include "command_line.hpp"
+#include "cooperative_strategy.hpp"
 #include "environment.hpp"
 #include "explanation.hpp"
 #include "exploration_lock.hpp"
@@ -31,6 +32,7 @@
 #include "sharding.hpp"
 #include "source_text.hpp"
 #include "spurious_wakeups.hpp"
+#include "thread_names.hpp"
 #include "trace_export.hpp"
 #include "verdict.hpp"
 
@@ -144,6 +146,11 @@ public:
     if (std::optional<ReplayToken> token = matching_replay_token()) {
       return replay(expand(token->runs), std::move(token->wakes));
     }
+    if (spec_.cooperative && options_.search == Search::dpor) {
+      throw UsageError("explore_async_interleavings: Search::dpor does not run async tasks yet "
+                       "(its dependence relation is per step, and tasks switch only at switch "
+                       "points); use the default search, or random, pct, pos or surw");
+    }
     search_ = make_search(options_.search, search_params());
     explore_schedules();
     found_by_ = search_->kind();
@@ -172,6 +179,8 @@ private:
     options.max_steps = static_cast<std::uint64_t>(options_.max_steps);
     options.stall_timeout = options_.stall_timeout;
     options.spurious_wakeups = options_.spurious_wakeups;
+    options.thread_names = spec_.thread_names;
+    options.library_code_steps = !spec_.cooperative;
     if (bound == Bound::Deadline) {
       options.deadline = deadline_;
     } else if (bound == Bound::Shrink) {
@@ -198,7 +207,12 @@ private:
     layout_.state = spec_.share_state().get();
     layout_.state_size = spec_.state_size;
     const std::size_t in_setup = failed_assertions();
-    const rt::Outcome outcome = executor_.run(bodies_, strategy, run_options(bound));
+    rt::Strategy *chooser = &strategy;
+    if (spec_.cooperative) {
+      cooperative_.wrap(strategy, options_.every_co_await);
+      chooser = &cooperative_;
+    }
+    const rt::Outcome outcome = executor_.run(bodies_, *chooser, run_options(bound));
     const std::size_t in_run = failed_assertions();
     saw_yield_points_ = saw_yield_points_ || executor_.memory_steps() > 0;
     last_outcome_ = outcome;
@@ -595,7 +609,8 @@ private:
         input.trace_file = error.empty() ? *env_.trace_out : error;
       }
     }
-    report.explanation = explain(input);
+    input.thread_names = spec_.thread_names;
+    report.explanation = with_thread_names(explain(input), spec_.thread_names);
     return report;
   }
 
@@ -627,6 +642,7 @@ private:
   bool saw_yield_points_ = false;
   std::unique_ptr<ScheduleSearch> search_;
   SpuriousWakeups spurious_;            // wraps the search's strategies with spurious_wakeups
+  CooperativeStrategy cooperative_;     // wraps every strategy when spec_.cooperative
   Search found_by_ = Search::automatic; // the search that drove the last search execution
   bool exhaustive_ = false;             // the search covered every interleaving
 };

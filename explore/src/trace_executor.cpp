@@ -2,7 +2,6 @@
 #include <algorithm>
 #include <cstdint>
 #include <optional>
-#include <regex>
 #include <set>
 #include <span>
 
@@ -10,6 +9,7 @@
 #include "interlace/rt/executor.hpp"
 #include "interlace/trace_markers.hpp"
 #include "marker_index.hpp"
+#include "thread_names.hpp"
 #include "trace_strategy.hpp"
 
 namespace interlace {
@@ -30,21 +30,6 @@ std::string joined(const std::vector<std::string> &names) {
     text += (text.empty() ? "" : ", ") + name;
   }
   return text.empty() ? "none" : text;
-}
-
-// The runtime's reports say "thread N"; name the threads the way the test did.
-std::string with_names(const std::string &text, const std::vector<std::string> &names) {
-  static const std::regex thread_id("thread ([0-9]+)");
-  std::string result;
-  auto last = text.cbegin();
-  for (std::sregex_iterator it(text.begin(), text.end(), thread_id), end; it != end; ++it) {
-    const std::size_t id = std::stoul((*it)[1].str());
-    result.append(last, text.cbegin() + it->position());
-    result += id < names.size() ? names[id] : it->str();
-    last = text.cbegin() + it->position() + it->length();
-  }
-  result.append(last, text.cend());
-  return result;
 }
 
 // When the step that failed names a marker that is nowhere in the program (as far as the code
@@ -104,32 +89,41 @@ void TraceExecutor::wait(std::chrono::milliseconds timeout) {
     throw ScheduleError("TraceExecutor::wait: already waited; a TraceExecutor runs once");
   }
   waited_ = true;
+  detail::run_trace_schedule(schedule_, names_, bodies_, timeout, "thread");
+}
+
+namespace detail {
+
+void run_trace_schedule(const Schedule &schedule, const std::vector<std::string> &names,
+                        const std::vector<std::function<void()>> &bodies,
+                        std::chrono::milliseconds timeout, const char *noun) {
   if (rt::in_managed_thread()) {
-    throw UsageError("TraceExecutor::wait was called from a managed thread; nested executions "
-                     "are not supported");
+    throw UsageError(std::string("a trace schedule of ") + noun +
+                     "s was run from a managed thread; nested executions are not supported");
   }
-  const std::vector<Step> &steps = schedule_.steps();
+  const std::vector<Step> &steps = schedule.steps();
   std::vector<detail::TraceStep> resolved;
   for (std::size_t i = 0; i < steps.size(); ++i) {
-    const auto found = std::ranges::find(names_, steps[i].thread);
-    if (found == names_.end()) {
+    const auto found = std::ranges::find(names, steps[i].thread);
+    if (found == names.end()) {
       throw ScheduleError("step " + std::to_string(i + 1) + " of " + std::to_string(steps.size()) +
-                          " (" + steps[i].thread + ", " + steps[i].marker + "): no thread named '" +
-                          steps[i].thread + "' was run; the threads are " + joined(names_));
+                          " (" + steps[i].thread + ", " + steps[i].marker + "): no " + noun +
+                          " named '" + steps[i].thread + "' was run; the " + noun + "s are " +
+                          joined(names));
     }
-    resolved.push_back({static_cast<int>(found - names_.begin()), steps[i].marker});
+    resolved.push_back({static_cast<int>(found - names.begin()), steps[i].marker});
   }
 
-  detail::TraceStrategy strategy(std::move(resolved), names_);
+  detail::TraceStrategy strategy(std::move(resolved), names);
   rt::RunOptions options;
   options.max_steps = UINT64_MAX; // work between markers may be long: the timeout bounds it
   options.deadline = std::chrono::steady_clock::now() + timeout;
   options.stall_timeout = timeout;
-  options.thread_names = names_;
+  options.thread_names = names;
   rt::Executor executor;
-  const rt::Outcome outcome = executor.run(bodies_, strategy, options);
+  const rt::Outcome outcome = executor.run(bodies, strategy, options);
 
-  const std::string details = with_names(outcome.details, names_);
+  const std::string details = detail::with_thread_names(outcome.details, names);
   switch (outcome.failure) {
   case rt::FailureKind::None:
     if (const std::string unfinished = strategy.unfinished(); !unfinished.empty()) {
@@ -141,8 +135,8 @@ void TraceExecutor::wait(std::chrono::milliseconds timeout) {
     if (outcome.exception) {
       std::rethrow_exception(outcome.exception);
     }
-    throw ScheduleError(strategy.current_step() + ": " + with_names(outcome.message, names_) +
-                        "\n" + details);
+    throw ScheduleError(strategy.current_step() + ": " +
+                        detail::with_thread_names(outcome.message, names) + "\n" + details);
   case rt::FailureKind::Stopped:
     if (strategy.stopped()) {
       const std::string missing = missing_marker(strategy, executor.trace());
@@ -159,8 +153,10 @@ void TraceExecutor::wait(std::chrono::milliseconds timeout) {
   case rt::FailureKind::Exit:
     break;
   }
-  throw ScheduleError(strategy.current_step() + ": " + with_names(outcome.message, names_) + "\n" +
-                      details);
+  throw ScheduleError(strategy.current_step() + ": " +
+                      detail::with_thread_names(outcome.message, names) + "\n" + details);
 }
+
+} // namespace detail
 
 } // namespace interlace

@@ -38,6 +38,8 @@ const char *to_string(EventKind kind) {
     return "sleep";
   case EventKind::Marker:
     return "marker";
+  case EventKind::Switch:
+    return "switch";
   }
   return "?";
 }

@@ -64,6 +64,7 @@ struct WaitTarget {
   // earliest times out first, and the clock jumps to it.
   std::int64_t deadline_ns = INT64_MAX;
   std::uint32_t value = 0; // a futex wait: the value it waits on, for reports
+  bool task = false;       // a futex wait of an async task's idle event loop, for reports
 };
 
 // Thrown at the point where a managed thread waits when its execution has ended; it unwinds
@@ -164,6 +165,8 @@ public:
   bool abandoned() const {
     return (grant_.alarms.load(std::memory_order_acquire) & kAbandoned) != 0;
   }
+  // RunOptions::library_code_steps of the run under way.
+  bool library_code_steps() const { return options_.library_code_steps; }
   // True once the execution failed or was stopped: its threads are being released.
   bool ending() const { return (grant_.alarms.load(std::memory_order_acquire) & kTeardown) != 0; }
 

@@ -153,6 +153,8 @@ std::string describe_threads(const Execution &execution) {
     } else if (pending.kind == EventKind::Marker) {
       text += "is at marker '" + std::string(static_cast<const char *>(pending.addr)) + "' (" +
               site_text(pending.site) + ")";
+    } else if (pending.kind == EventKind::Switch) {
+      text += "is back at its event loop";
     } else if (pending.kind == EventKind::Start) {
       text += "has not started";
     } else {

@@ -14,6 +14,7 @@
 #include <sys/syscall.h>
 
 #include <cstdarg>
+#include <cstdint>
 
 #include "primitives.hpp"
 
@@ -106,6 +107,16 @@ extern "C" long syscall(long number, ...) {
     return managed::syscall(*self, number, args[0], args[1], args[2], args[3], args[4], args[5]);
   }
   return real::syscall(number, args[0], args[1], args[2], args[3], args[4], args[5]);
+}
+
+// interlace/annotations.h: an async task's idle event loop.
+extern "C" void interlace_task_wait(std::uint32_t *word, std::uint32_t seen) {
+  if (ManagedThread *self = managed_self()) {
+    managed::task_wait(*self, word, seen);
+    return;
+  }
+  // NOLINTNEXTLINE(performance-no-int-to-ptr): syscall() passes pointers as longs
+  real::syscall(SYS_futex, reinterpret_cast<long>(word), FUTEX_WAIT_PRIVATE, seen, 0, 0, 0);
 }
 
 // --- process -------------------------------------------------------------------------------

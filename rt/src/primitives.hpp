@@ -10,6 +10,8 @@
 // syscall) set it here.
 #pragma once
 
+#include <cstdint>
+
 #include "real.hpp"
 
 namespace interlace::rt::detail {
@@ -47,6 +49,10 @@ using real::ThreadHandle;
 // Futex wait and wake; every other system call goes to the real syscall()
 long syscall(ManagedThread &self, long number, long a1, long a2, long a3, long a4, long a5,
              long a6);
+
+// An async task's event loop waits, with nothing to run, for a completion to post it a handler
+// (interlace_task_wait): a futex wait on `word` while it holds `seen`, reported as the task's.
+void task_wait(ManagedThread &self, std::uint32_t *word, std::uint32_t seen);
 
 // Process: the execution fails and the calling OS thread ends (the process goes on)
 [[noreturn]] void abort(ManagedThread &self);

@@ -115,7 +115,8 @@ bool once_done(void *control) {
 }
 
 long futex_wait(ManagedThread &self, std::uint32_t *word, std::uint32_t expected,
-                const struct timespec *timeout, bool absolute, int clock, std::uint32_t bitset) {
+                const struct timespec *timeout, bool absolute, int clock, std::uint32_t bitset,
+                bool task = false) {
   RuntimeSection section(self);
   Execution &execution = *self.execution;
   // Always in noexcept code (syscall is noexcept), which loops on EINTR: an unwind then starts
@@ -130,6 +131,7 @@ long futex_wait(ManagedThread &self, std::uint32_t *word, std::uint32_t expected
     }
     WaitTarget target{WaitKind::Futex, word};
     target.value = expected;
+    target.task = task;
     if (timeout != nullptr) {
       target.timed = true;
       target.deadline_ns = absolute
@@ -334,6 +336,11 @@ long syscall(ManagedThread &self, long number, long a1, long a2, long a3, long a
   default:
     return real::syscall(number, a1, a2, a3, a4, a5, a6); // requeue, PI: not modelled
   }
+}
+
+void task_wait(ManagedThread &self, std::uint32_t *word, std::uint32_t seen) {
+  futex_wait(self, word, seen, nullptr, false, CLOCK_MONOTONIC, FUTEX_BITSET_MATCH_ANY,
+             /*task=*/true);
 }
 
 } // namespace interlace::rt::detail::managed

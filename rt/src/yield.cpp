@@ -16,6 +16,10 @@ inline void yield(EventKind kind, const void *addr, std::uint64_t size,
   if (self == nullptr || self->in_runtime) [[likely]] {
     return;
   }
+  if (site != nullptr && (site->flags & INTERLACE_SITE_LIBRARY_CODE) != 0 &&
+      !self->execution->library_code_steps()) {
+    return;
+  }
   const interlace_site *call = site != nullptr && (site->flags & INTERLACE_SITE_SYSTEM_HEADER) != 0
                                    ? __interlace_call_site
                                    : nullptr;
@@ -46,6 +50,41 @@ void __interlace_fence(const interlace_site *site) { yield(EventKind::Fence, nul
 
 void __interlace_marker(const char *name, const interlace_site *site) {
   yield(EventKind::Marker, name, 0, site);
+}
+
+// Event::size 1 tells a co_await from a real suspension (interlace_switch_point), so that a
+// driver may switch at real suspensions only.
+void __interlace_await(const interlace_site *site) { yield(EventKind::Switch, nullptr, 1, site); }
+
+void interlace_switch_point(const interlace_site *site) {
+  yield(EventKind::Switch, nullptr, 0, site);
+}
+
+int interlace_hide_begin(void) {
+  interlace::rt::detail::ManagedThread *self = current_thread();
+  if (self == nullptr) {
+    return -1;
+  }
+  const int previous = self->in_runtime ? 1 : 0;
+  self->in_runtime = true;
+  return previous;
+}
+
+void interlace_hide_end(int previous) {
+  interlace::rt::detail::ManagedThread *self = current_thread();
+  if (self != nullptr && previous >= 0) {
+    self->in_runtime = previous != 0;
+  }
+}
+
+int interlace_unhide_begin(void) {
+  interlace::rt::detail::ManagedThread *self = current_thread();
+  if (self == nullptr) {
+    return -1;
+  }
+  const int previous = self->in_runtime ? 1 : 0;
+  self->in_runtime = false;
+  return previous;
 }
 
 void interlace_assume(int condition) {

@@ -69,6 +69,11 @@ struct ExploreOptions {
   // Let condition variable waits return spuriously, as POSIX allows: the search wakes a waiting
   // thread now and then, which finds waits without a predicate loop.
   bool spurious_wakeups = false;
+  // Async tasks (explore_async_interleavings): every co_await in instrumented code is a point
+  // where another task may go on, as every await is in the Python original. false: only real
+  // suspensions (a task back at its event loop: a timer, a channel, a post) and markers, which
+  // is exactly what a single-threaded io_context can do.
+  bool every_co_await = true;
 };
 
 template <class State> struct InterleavingResult {
@@ -113,6 +118,11 @@ struct ExplorationSpec {
   std::function<std::shared_ptr<void>()> share_state; // the current state, type-erased
   std::size_t state_size = 0;                         // sizeof the state, for reports
   std::source_location where;                         // the explore_interleavings call
+  // Run the threads cooperatively: each goes on until it reaches a switch point
+  // (interlace_switch_point), a marker, blocks or ends, and only there may another take over.
+  // Async tasks (interlace/asio.hpp) run so.
+  bool cooperative = false;
+  std::vector<std::string> thread_names; // names for reports; "thread N" beyond its end
 };
 
 struct ExplorationReport {
@@ -147,6 +157,27 @@ INTERLACE_NO_INSTRUMENT std::shared_ptr<State> make_state(Setup &setup) {
     }
     return std::shared_ptr<State>(std::move(owned));
   }
+}
+
+// The typed result of an exploration; `kept` is the counterexample, if one was kept.
+template <class State>
+InterleavingResult<State> result_of(ExplorationReport report, std::shared_ptr<State> kept) {
+  InterleavingResult<State> result;
+  result.property_holds = report.property_holds;
+  result.counterexample = report.property_holds ? nullptr : std::move(kept);
+  result.schedule = std::move(report.schedule);
+  result.preemptions = report.preemptions;
+  result.replay = std::move(report.replay);
+  result.seed = report.seed;
+  result.num_explored = report.num_explored;
+  result.unique_interleavings = report.unique_interleavings;
+  result.num_discarded = report.num_discarded;
+  result.reproduction_attempts = report.reproduction_attempts;
+  result.reproduction_successes = report.reproduction_successes;
+  result.explanation = std::move(report.explanation);
+  result.exhaustive = report.exhaustive;
+  result.search = report.search;
+  return result;
 }
 
 template <class State> struct ThreadRunner {
@@ -205,24 +236,7 @@ auto explore_interleavings(Setup setup, std::vector<std::function<void(StateOf<S
   spec.share_state = [&]() -> std::shared_ptr<void> { return current; };
   spec.state_size = sizeof(State);
 
-  detail::ExplorationReport report = detail::explore(spec, options);
-
-  InterleavingResult<State> result;
-  result.property_holds = report.property_holds;
-  result.counterexample = report.property_holds ? nullptr : std::move(kept);
-  result.schedule = std::move(report.schedule);
-  result.preemptions = report.preemptions;
-  result.replay = std::move(report.replay);
-  result.seed = report.seed;
-  result.num_explored = report.num_explored;
-  result.unique_interleavings = report.unique_interleavings;
-  result.num_discarded = report.num_discarded;
-  result.reproduction_attempts = report.reproduction_attempts;
-  result.reproduction_successes = report.reproduction_successes;
-  result.explanation = std::move(report.explanation);
-  result.exhaustive = report.exhaustive;
-  result.search = report.search;
-  return result;
+  return detail::result_of<State>(detail::explore(spec, options), std::move(kept));
 }
 
 } // namespace interlace

@@ -75,4 +75,16 @@ private:
   bool waited_ = false;
 };
 
+namespace detail {
+
+// TraceExecutor's core, which AsyncTraceExecutor shares: runs `bodies` through `schedule` and
+// throws ScheduleError as TraceExecutor::wait says. The first names.size() bodies are the ones
+// steps name (`noun`s in messages: "thread" or "task"); bodies beyond them are helpers that run
+// whenever a named one waits for them.
+void run_trace_schedule(const Schedule &schedule, const std::vector<std::string> &names,
+                        const std::vector<std::function<void()>> &bodies,
+                        std::chrono::milliseconds timeout, const char *noun);
+
+} // namespace detail
+
 } // namespace interlace

@@ -82,6 +82,7 @@ std::size_t accesses_of(const Step &step, std::array<Access, 2> &out) {
   case EventKind::Fence:
   case EventKind::Sleep:
   case EventKind::Marker:
+  case EventKind::Switch:
     return 0;
   }
   return 0;

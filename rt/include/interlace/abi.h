@@ -15,7 +15,7 @@
 extern "C" {
 #endif
 
-#define INTERLACE_ABI_VERSION 5
+#define INTERLACE_ABI_VERSION 6
 
 /* What the instrumented instruction was. The callee says whether a step reads or
  * writes; the site kind says which source construct it came from. */
@@ -32,7 +32,8 @@ enum interlace_site_kind {
   INTERLACE_SITE_MEMSET = 9,
   INTERLACE_SITE_MARKER = 10,
   INTERLACE_SITE_ALLOCATION = 11,
-  INTERLACE_SITE_CALL = 12
+  INTERLACE_SITE_CALL = 12,
+  INTERLACE_SITE_AWAIT = 13
 };
 
 /* Bits of interlace_site::flags. */
@@ -88,6 +89,11 @@ void __interlace_fence(const interlace_site *site);
 /* A trace marker: the calling thread reached the line the marker gates. Inserted by the pass
  * for `// interlace: NAME` comments, or written as INTERLACE_MARKER(NAME). */
 void __interlace_marker(const char *name, const interlace_site *site);
+
+/* A coroutine reached a co_await (after the awaiter's await_ready, before it suspends): a
+ * switch point where async tasks run cooperatively (interlace/asio.hpp), whether or not the
+ * co_await then suspends. */
+void __interlace_await(const interlace_site *site);
 
 /* Instrumented code allocated `size` bytes at `addr` (operator new, malloc, calloc, realloc,
  * aligned_alloc), at `site`: reports then name heap objects by where they were made. */

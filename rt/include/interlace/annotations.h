@@ -45,6 +45,27 @@
 extern "C" {
 #endif
 void interlace_assume(int condition);
+
+/* A switch point of cooperative code: the calling managed thread stands for an async task
+ * that is back at its event loop, where any ready task may go next (interlace/asio.hpp calls
+ * it; a driver that runs tasks cooperatively switches only at these, markers and blocking).
+ * `site` (may be null) is the source line reports show for it. Outside a managed thread it
+ * does nothing. */
+void interlace_switch_point(const interlace_site *site);
+
+/* For drivers that run code of their own in managed threads (interlace/asio.hpp's event
+ * loops): from interlace_hide_begin() to interlace_hide_end() the calling thread has no yield
+ * points and its blocking calls and clock reads are the real ones, so no code under test may
+ * run there. interlace_unhide_begin() opens a visible stretch inside a hidden one (to wake a
+ * waiting thread, which the runtime must see); interlace_hide_end() closes either with what
+ * its begin returned. Outside a managed thread they do nothing. */
+int interlace_hide_begin(void);
+/* An async task's event loop with nothing to run waits for a completion to post it a handler:
+ * a futex wait on `word` while it holds `seen` (a FUTEX_WAKE on the word ends it), which reports
+ * describe as the task awaiting at its last co_await. */
+void interlace_task_wait(uint32_t *word, uint32_t seen);
+int interlace_unhide_begin(void);
+void interlace_hide_end(int previous);
 #ifdef __cplusplus
 }
 namespace interlace {

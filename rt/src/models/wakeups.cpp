@@ -32,6 +32,10 @@ class FutexModel final : public WaitModel {
 public:
   int holder(const WaitTarget &, const Execution &) const override { return -1; }
   std::string describe(const WaitTarget &target, const Execution &) const override {
+    if (target.task) {
+      return "what it awaits, which no other task will complete (its event loop has nothing "
+             "to run)";
+    }
     return "futex word " + address_text(target.object) + " (while it holds " +
            std::to_string(target.value) +
            ": only a FUTEX_WAKE on it ends this wait; it carries atomic::wait, std::latch, "

@@ -27,6 +27,8 @@ enum class EventKind : std::uint8_t {
   Once,     // pthread_once (std::call_once)
   Sleep,    // sleep, nanosleep, sched_yield: a yield point and nothing else
   Marker,   // a trace marker; Event::addr is then the marker's name (a C string)
+  Switch,   // a switch point of cooperative code: an async task back at its event loop (size
+            // 0), or a coroutine at a co_await (size 1)
 };
 
 // Human-readable name of a kind, e.g. "read".

@@ -78,6 +78,10 @@ struct RunOptions {
   // Let the strategy wake threads blocked on a condition variable spuriously, as POSIX allows
   // (Decision::sleepers). Off: a condvar wait returns only when signalled or timed out.
   bool spurious_wakeups = false;
+  // Yield points in third-party library code (a site flagged INTERLACE_SITE_LIBRARY_CODE: Asio's,
+  // Boost's, TBB's headers) are steps. Off for async tasks, which run cooperatively: the
+  // library's plumbing between two switch points is nothing a task switch can split.
+  bool library_code_steps = true;
 };
 
 namespace detail {

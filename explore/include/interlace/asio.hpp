@@ -1,0 +1,629 @@
+// Async tasks on Asio (C++20 coroutines): trace markers and exploration, as the Python
+// original does for asyncio. Standalone Asio (Debian's libasio-dev); define
+// INTERLACE_BOOST_ASIO before including this header to use Boost.Asio instead.
+//
+//   struct Counter {
+//     int value = 0;
+//     asio::awaitable<void> increment() {
+//       int temp = value;
+//       co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
+//       value = temp + 1;
+//     }
+//   };
+//   auto result = interlace::explore_async_interleavings(
+//       [] { return Counter{}; },
+//       {[](Counter &c) { return c.increment(); }, [](Counter &c) { return c.increment(); }},
+//       [](const Counter &c) { return c.value == 2; });
+//   EXPECT_RACE_FOUND(result); // the lost update, shrunk to one task switch
+//
+// Each task is a coroutine on its own event loop, and the loops take turns as one io_context
+// run by one thread would: a task runs, without interruption by other tasks, until it is back
+// at its loop (it awaits a timer, a channel, a post...); there the search chooses which ready
+// task goes on. Trace markers in a coroutine are switch points too. Timers run on the
+// execution's clock: a timer fires when nothing else can run, or when the search lets it fire
+// first, and no test sleeps. docs/async.md has the model and what it does not cover.
+#pragma once
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <exception>
+#include <functional>
+#include <initializer_list>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <source_location>
+#include <string>
+#include <thread>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+// Asio 1.22 enables co_await on clang only with the Coroutines TS; clang 19 has C++20's.
+#if defined(__clang__) && defined(__cpp_impl_coroutine) && !defined(ASIO_HAS_CO_AWAIT)
+#if defined(ASIO_VERSION)
+#error                                                                                             \
+    "interlace/asio.hpp: include it before asio.hpp, or define ASIO_HAS_CO_AWAIT=1 for the whole build (asio 1.22 turns coroutines off for clang otherwise)"
+#endif
+#define ASIO_HAS_CO_AWAIT 1
+#endif
+#if defined(__clang__) && defined(__cpp_impl_coroutine) && !defined(BOOST_ASIO_HAS_CO_AWAIT)
+#define BOOST_ASIO_HAS_CO_AWAIT 1
+#endif
+
+#ifdef INTERLACE_BOOST_ASIO
+#include <boost/asio.hpp>
+#define INTERLACE_ASIO_NAMESPACE ::boost::asio
+#else
+#include <asio.hpp>
+#define INTERLACE_ASIO_NAMESPACE ::asio
+#endif
+
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "interlace/annotations.h"
+#include "interlace/explore.hpp"
+#include "interlace/trace_markers.hpp"
+
+namespace interlace {
+
+namespace net = INTERLACE_ASIO_NAMESPACE;
+
+namespace async_detail {
+
+// A completion handler waiting in a task's mailbox (asio's handlers are move-only).
+class Handler {
+public:
+  virtual ~Handler() = default;
+  virtual void run() = 0;
+};
+
+template <class F> class HandlerOf final : public Handler {
+public:
+  INTERLACE_NO_INSTRUMENT explicit HandlerOf(F f) : f_(std::move(f)) {}
+  INTERLACE_NO_INSTRUMENT ~HandlerOf() override = default;
+  INTERLACE_NO_INSTRUMENT void run() override { std::move(f_)(); }
+
+private:
+  F f_;
+};
+
+// The explicit instantiation below names private members of Asio's reactor, which C++ allows
+// there and nowhere else: the execution's clock thread reads the earliest timer's deadline and
+// fires due timers itself, which Asio offers no public call for.
+template <class Tag, typename Tag::type Member> struct Reach {
+  friend typename Tag::type reach(Tag) { return Member; }
+};
+struct ReactorTimers {
+  using type = net::detail::timer_queue_set net::detail::epoll_reactor::*;
+  friend type reach(ReactorTimers);
+};
+struct ReactorMutex {
+  using type = net::detail::conditionally_enabled_mutex net::detail::epoll_reactor::*;
+  friend type reach(ReactorMutex);
+};
+template struct Reach<ReactorTimers, &net::detail::epoll_reactor::timer_queues_>;
+template struct Reach<ReactorMutex, &net::detail::epoll_reactor::mutex_>;
+
+class Loop;
+
+// The executor of one task: what it runs goes to that task's mailbox, and its event loop (a
+// managed thread) runs it. Satisfies Asio's executor requirements, so any_io_executor holds it.
+class TaskExecutor {
+public:
+  INTERLACE_NO_INSTRUMENT TaskExecutor(Loop *loop, int task, bool tracked = false) noexcept;
+  INTERLACE_NO_INSTRUMENT TaskExecutor(const TaskExecutor &other) noexcept;
+  INTERLACE_NO_INSTRUMENT TaskExecutor(TaskExecutor &&other) noexcept;
+  INTERLACE_NO_INSTRUMENT TaskExecutor &operator=(const TaskExecutor &other) noexcept;
+  INTERLACE_NO_INSTRUMENT TaskExecutor &operator=(TaskExecutor &&other) noexcept;
+  INTERLACE_NO_INSTRUMENT ~TaskExecutor();
+
+  INTERLACE_NO_INSTRUMENT net::io_context &query(net::execution::context_t) const noexcept;
+  static constexpr net::execution::blocking_t query(net::execution::blocking_t) noexcept {
+    return net::execution::blocking.never;
+  }
+  static constexpr net::execution::relationship_t query(net::execution::relationship_t) noexcept {
+    return net::execution::relationship.fork;
+  }
+  net::execution::outstanding_work_t query(net::execution::outstanding_work_t) const noexcept {
+    return tracked_
+               ? net::execution::outstanding_work_t(net::execution::outstanding_work.tracked)
+               : net::execution::outstanding_work_t(net::execution::outstanding_work.untracked);
+  }
+  TaskExecutor require(net::execution::blocking_t::never_t) const noexcept { return *this; }
+  TaskExecutor prefer(net::execution::blocking_t::possibly_t) const noexcept { return *this; }
+  TaskExecutor prefer(net::execution::relationship_t::fork_t) const noexcept { return *this; }
+  TaskExecutor prefer(net::execution::relationship_t::continuation_t) const noexcept {
+    return *this;
+  }
+  INTERLACE_NO_INSTRUMENT TaskExecutor
+  prefer(net::execution::outstanding_work_t::tracked_t) const noexcept {
+    return TaskExecutor(loop_, task_, true);
+  }
+  INTERLACE_NO_INSTRUMENT TaskExecutor
+  prefer(net::execution::outstanding_work_t::untracked_t) const noexcept {
+    return TaskExecutor(loop_, task_, false);
+  }
+
+  template <class F> INTERLACE_NO_INSTRUMENT void execute(F &&f) const {
+    post(std::make_unique<HandlerOf<std::decay_t<F>>>(std::forward<F>(f)));
+  }
+
+  friend bool operator==(const TaskExecutor &a, const TaskExecutor &b) noexcept {
+    return a.loop_ == b.loop_ && a.task_ == b.task_;
+  }
+  friend bool operator!=(const TaskExecutor &a, const TaskExecutor &b) noexcept {
+    return !(a == b);
+  }
+
+  int task() const noexcept { return task_; }
+
+private:
+  INTERLACE_NO_INSTRUMENT void post(std::unique_ptr<Handler> handler) const;
+
+  Loop *loop_;
+  int task_;
+  bool tracked_;
+};
+
+// The runtime does not see what runs in a hidden stretch (no yield points, real blocking
+// calls): the loops' own bookkeeping, which is not code under test.
+class Hidden {
+public:
+  INTERLACE_NO_INSTRUMENT Hidden() noexcept : previous_(interlace_hide_begin()) {}
+  INTERLACE_NO_INSTRUMENT ~Hidden() { interlace_hide_end(previous_); }
+  Hidden(const Hidden &) = delete;
+  Hidden &operator=(const Hidden &) = delete;
+
+private:
+  int previous_;
+};
+
+// ... and sees what runs in a visible one, even inside a hidden one: a wake-up, a virtual sleep.
+class Visible {
+public:
+  INTERLACE_NO_INSTRUMENT Visible() noexcept : previous_(interlace_unhide_begin()) {}
+  INTERLACE_NO_INSTRUMENT ~Visible() { interlace_hide_end(previous_); }
+  Visible(const Visible &) = delete;
+  Visible &operator=(const Visible &) = delete;
+
+private:
+  int previous_;
+};
+
+// A loop waits on its mailbox's futex word, which every post bumps; the runtime models the
+// wait, so a waiting loop is a blocked thread, and a deadlock among tasks is one.
+INTERLACE_NO_INSTRUMENT inline void futex_wake(std::uint32_t *word) {
+  ::syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, 1, nullptr, nullptr, 0);
+}
+
+// One execution's tasks: their mailboxes, the io_context behind their timers and sockets, and
+// the loops that run them. Every member function runs in a managed thread of the execution
+// (or before it starts), one thread at a time: no locks.
+class Loop {
+public:
+  using Body = std::function<net::awaitable<void>()>;
+
+  INTERLACE_NO_INSTRUMENT explicit Loop(std::vector<Body> tasks)
+      : tasks_(std::move(tasks)), mailboxes_(tasks_.size() + 1),
+        tasks_running_(static_cast<int>(tasks_.size())) {}
+
+  // Handlers still waiting (an execution that failed midway) are destroyed with their
+  // coroutines, without counting the work they release.
+  INTERLACE_NO_INSTRUMENT ~Loop() {
+    closing_ = true;
+    for (Mailbox &box : mailboxes_) {
+      box.handlers.clear();
+    }
+    context_.reset();
+  }
+
+  Loop(const Loop &) = delete;
+  Loop &operator=(const Loop &) = delete;
+
+  net::io_context &context() noexcept { return *context_; }
+  int num_tasks() const noexcept { return static_cast<int>(tasks_.size()); }
+  // The loop of handlers no task owns (those of async_executor()'s executor), which also fires
+  // timers: the last managed thread.
+  int clock() const noexcept { return num_tasks(); }
+
+  INTERLACE_NO_INSTRUMENT void work_started(int task) noexcept { ++box(task).work; }
+  INTERLACE_NO_INSTRUMENT void work_finished(int task) noexcept {
+    if (!closing_ && --box(task).work == 0) {
+      wake(task); // its loop may wait for the last of its work
+    }
+  }
+
+  INTERLACE_NO_INSTRUMENT void post(int task, std::unique_ptr<Handler> handler) {
+    {
+      const Hidden hidden;
+      box(task).handlers.push_back(std::move(handler));
+    }
+    wake(task);
+  }
+
+  // Managed thread `task`: starts the task's coroutine and runs its loop until the task and
+  // everything it started are done.
+  INTERLACE_NO_INSTRUMENT void run_task(int task) {
+    {
+      const Hidden hidden;
+      net::co_spawn(TaskExecutor(this, task), tasks_[static_cast<std::size_t>(task)](),
+                    [](const std::exception_ptr &error) {
+                      if (error) {
+                        std::rethrow_exception(error); // out of the loop: the task failed
+                      }
+                    });
+    }
+    for (Next next = next_handler(task); next.handler; next = next_handler(task)) {
+      std::unique_ptr<Handler> handler = std::move(next.handler);
+      handler->run(); // the task's code, up to its next suspension
+      {
+        const Hidden hidden;
+        handler.reset();
+        poll(); // completions Asio queued on the io_context go to their mailboxes
+        if (tasks_running_ > 0 && timer_pending()) {
+          wake(clock()); // the clock may have a timer to fire now
+        }
+      }
+      interlace_switch_point(nullptr); // back at the loop: any ready task may go next
+    }
+    const Hidden hidden;
+    if (--tasks_running_ == 0) {
+      wake(clock());
+    }
+  }
+
+  // The last managed thread: runs handlers no task owns, and fires timers. While a timer is
+  // pending it stands at a switch point, so that the search may let the timer fire before the
+  // ready tasks go on; when nothing else can run, it is the only one that can.
+  INTERLACE_NO_INSTRUMENT void run_clock() {
+    for (Next next = next_handler(clock()); next.handler || next.fire_timer;
+         next = next_handler(clock())) {
+      if (next.fire_timer) {
+        interlace_switch_point(nullptr); // the earliest timer may fire now
+        fire_earliest_timer();
+        continue;
+      }
+      std::unique_ptr<Handler> handler = std::move(next.handler);
+      handler->run();
+      const Hidden hidden;
+      handler.reset();
+      poll();
+    }
+  }
+
+private:
+  struct Mailbox {
+    std::deque<std::unique_ptr<Handler>> handlers;
+    int work = 0;           // tracked executors of this task alive (Asio's outstanding work)
+    std::uint32_t word = 0; // the futex word its loop waits on: bumped by every wake
+  };
+
+  // What a loop does next: run a handler, fire the earliest timer (the clock only), or end.
+  struct Next {
+    std::unique_ptr<Handler> handler;
+    bool fire_timer = false;
+  };
+
+  Mailbox &box(int task) noexcept { return mailboxes_[static_cast<std::size_t>(task)]; }
+
+  INTERLACE_NO_INSTRUMENT void wake(int task) {
+    Mailbox &mailbox = box(task);
+    ++mailbox.word;
+    const Visible visible; // the runtime must see the wake-up to let the loop run again
+    futex_wake(&mailbox.word);
+  }
+
+  // The next handler of `task`'s loop, waiting for one while it has work that may post one;
+  // none once it has no work left (the clock: once every task is done). The clock, with no
+  // handler to run and a timer pending, fires the timer next.
+  INTERLACE_NO_INSTRUMENT Next next_handler(int task) {
+    const bool is_clock = task == clock();
+    for (;;) {
+      std::uint32_t seen = 0;
+      {
+        const Hidden hidden;
+        Mailbox &mailbox = box(task);
+        if (!mailbox.handlers.empty()) {
+          Next next{std::move(mailbox.handlers.front())};
+          mailbox.handlers.pop_front();
+          return next;
+        }
+        if (is_clock ? tasks_running_ == 0 : mailbox.work == 0) {
+          return {};
+        }
+        if (is_clock && timer_pending()) {
+          return {nullptr, true};
+        }
+        seen = mailbox.word;
+      }
+      interlace_task_wait(&box(task).word, seen);
+    }
+  }
+
+  net::detail::epoll_reactor *reactor() {
+    return net::has_service<net::detail::epoll_reactor>(*context_)
+               ? &net::use_service<net::detail::epoll_reactor>(*context_)
+               : nullptr;
+  }
+
+  // Microseconds from the execution's present to the earliest pending timer, or -1 when none
+  // is pending. Hidden code reads the real clock, which the execution's never lags behind.
+  INTERLACE_NO_INSTRUMENT long earliest_timer() {
+    net::detail::epoll_reactor *timers = reactor();
+    if (timers == nullptr) {
+      return -1;
+    }
+    constexpr long kNone = std::numeric_limits<long>::max(); // an hour's timer is pending too
+    const long usec = (timers->*reach(ReactorTimers{})).wait_duration_usec(kNone);
+    return usec == kNone ? -1 : usec;
+  }
+
+  INTERLACE_NO_INSTRUMENT bool timer_pending() { return earliest_timer() >= 0; }
+
+  // The execution's clock moves to the earliest deadline (a sleep on it, no real one); then the
+  // due timers' completions go to the scheduler, and a poll hands them to their mailboxes.
+  // Visible, so that the timers are compared with the execution's clock.
+  INTERLACE_NO_INSTRUMENT void fire_earliest_timer() {
+    const long usec = [this] {
+      const Hidden hidden;
+      return earliest_timer();
+    }();
+    if (usec < 0) {
+      return; // cancelled in the meantime
+    }
+    std::this_thread::sleep_for(std::chrono::microseconds(usec));
+    net::detail::epoll_reactor &timers = *reactor();
+    net::detail::op_queue<net::detail::scheduler_operation> due;
+    {
+      net::detail::conditionally_enabled_mutex::scoped_lock lock(timers.*reach(ReactorMutex{}));
+      (timers.*reach(ReactorTimers{})).get_ready_timers(due);
+    }
+    net::use_service<net::detail::scheduler>(*context_).post_deferred_completions(due);
+    context_->restart();
+    context_->poll();
+  }
+
+  INTERLACE_NO_INSTRUMENT void poll() {
+    if (reactor() == nullptr) {
+      return; // no timer or socket yet: nothing can be queued on the io_context
+    }
+    context_->restart();
+    context_->poll();
+  }
+
+  std::vector<Body> tasks_;
+  std::optional<net::io_context> context_{std::in_place, 1};
+  std::vector<Mailbox> mailboxes_;
+  int tasks_running_;
+  bool closing_ = false;
+};
+
+inline TaskExecutor::TaskExecutor(Loop *loop, int task, bool tracked) noexcept
+    : loop_(loop), task_(task), tracked_(tracked) {
+  if (tracked_) {
+    loop_->work_started(task_);
+  }
+}
+inline TaskExecutor::TaskExecutor(const TaskExecutor &other) noexcept
+    : TaskExecutor(other.loop_, other.task_, other.tracked_) {}
+inline TaskExecutor::TaskExecutor(TaskExecutor &&other) noexcept
+    : loop_(other.loop_), task_(other.task_), tracked_(other.tracked_) {
+  other.tracked_ = false;
+}
+inline TaskExecutor &TaskExecutor::operator=(const TaskExecutor &other) noexcept {
+  if (this != &other) {
+    TaskExecutor copy(other);
+    *this = std::move(copy);
+  }
+  return *this;
+}
+inline TaskExecutor &TaskExecutor::operator=(TaskExecutor &&other) noexcept {
+  if (this != &other) {
+    if (tracked_) {
+      loop_->work_finished(task_);
+    }
+    loop_ = other.loop_;
+    task_ = other.task_;
+    tracked_ = other.tracked_;
+    other.tracked_ = false;
+  }
+  return *this;
+}
+inline TaskExecutor::~TaskExecutor() {
+  if (tracked_) {
+    loop_->work_finished(task_);
+  }
+}
+inline net::io_context &TaskExecutor::query(net::execution::context_t) const noexcept {
+  return loop_->context();
+}
+inline void TaskExecutor::post(std::unique_ptr<Handler> handler) const {
+  loop_->post(task_, std::move(handler));
+}
+
+// The loop of the execution under way, for async_executor().
+inline Loop *&current_loop() {
+  static Loop *loop = nullptr;
+  return loop;
+}
+
+// Managed thread `thread` of an execution: a task's loop, or the clock's (the last).
+struct AsyncRunner {
+  INTERLACE_NO_INSTRUMENT static void run(void *context, int thread) {
+    Loop &loop = *static_cast<Loop *>(context);
+    if (thread == loop.clock()) {
+      loop.run_clock();
+    } else {
+      loop.run_task(thread);
+    }
+  }
+  // The same, with `context` the std::unique_ptr<Loop> of the execution under way.
+  INTERLACE_NO_INSTRUMENT static void run_current(void *context, int thread) {
+    run(static_cast<std::unique_ptr<Loop> *>(context)->get(), thread);
+  }
+};
+
+// "task 0", "task 1", ... and the clock's loop last.
+inline std::vector<std::string> task_names(std::size_t tasks) {
+  std::vector<std::string> names;
+  for (std::size_t i = 0; i < tasks; ++i) {
+    names.push_back("task " + std::to_string(i));
+  }
+  names.emplace_back("the clock");
+  return names;
+}
+
+} // namespace async_detail
+
+static_assert(net::execution::is_executor<async_detail::TaskExecutor>::value,
+              "interlace: the task executor does not meet Asio's executor requirements");
+
+// Trace markers across coroutine tasks, as the Python original's AsyncTraceExecutor:
+//
+//   struct AsyncCounter {
+//     int value = 0;
+//     asio::awaitable<int> get_value() { co_return value; }
+//     asio::awaitable<void> set_value(int v) { value = v; co_return; }
+//     asio::awaitable<void> increment() {
+//       // interlace: read_value
+//       int temp = co_await get_value();
+//       // interlace: write_value
+//       co_await set_value(temp + 1);
+//     }
+//   };
+//   interlace::AsyncTraceExecutor executor(interlace::Schedule{
+//       {"task1", "read_value"}, {"task2", "read_value"},
+//       {"task1", "write_value"}, {"task2", "write_value"}});
+//   executor.run({{"task1", [&] { return counter.increment(); }},
+//                 {"task2", [&] { return counter.increment(); }}});
+//   // counter.value == 1, every time
+//
+// A task pauses at a marker and goes on only when the schedule's next step is (that task, that
+// marker); between two steps only the granted task runs (timers fire for it when it waits on
+// one). After the last step the tasks run on to their end.
+class AsyncTraceExecutor {
+public:
+  struct Task {
+    std::string name;
+    std::function<net::awaitable<void>()> body;
+  };
+
+  explicit AsyncTraceExecutor(Schedule schedule) : schedule_(std::move(schedule)) {}
+
+  // Runs the tasks through the schedule, each on its own event loop, and returns when all of
+  // them are done. Throws ScheduleError, naming the step and the task, when a step cannot
+  // proceed (as TraceExecutor::wait does); an exception that escapes a task is rethrown here.
+  void run(std::vector<Task> tasks, std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
+    if (ran_) {
+      throw ScheduleError("AsyncTraceExecutor::run: a AsyncTraceExecutor runs its schedule once; "
+                          "make a new one");
+    }
+    ran_ = true;
+    std::vector<std::string> names;
+    std::vector<async_detail::Loop::Body> bodies;
+    for (Task &task : tasks) {
+      if (std::find(names.begin(), names.end(), task.name) != names.end()) {
+        throw ScheduleError("AsyncTraceExecutor::run: two tasks are named '" + task.name +
+                            "'; give every task its own name");
+      }
+      if (!task.body) {
+        throw ScheduleError("AsyncTraceExecutor::run: task '" + task.name + "' has no body");
+      }
+      names.push_back(task.name);
+      bodies.push_back(std::move(task.body));
+    }
+    async_detail::Loop loop(std::move(bodies));
+    std::vector<std::function<void()>> threads;
+    for (int i = 0; i <= loop.num_tasks(); ++i) {
+      threads.emplace_back([&loop, i] { async_detail::AsyncRunner::run(&loop, i); });
+    }
+    async_detail::current_loop() = &loop;
+    try {
+      detail::run_trace_schedule(schedule_, names, threads, timeout, "task");
+    } catch (...) {
+      async_detail::current_loop() = nullptr;
+      throw;
+    }
+    async_detail::current_loop() = nullptr;
+  }
+
+private:
+  Schedule schedule_;
+  bool ran_ = false;
+};
+
+// The executor of the execution under way, for Asio objects the setup makes (a channel, a
+// strand, a timer held in the state). Its handlers run on the execution's own loop, apart from
+// the tasks'. Only valid inside explore_async_interleavings' setup and tasks.
+inline net::any_io_executor async_executor() {
+  async_detail::Loop *loop = async_detail::current_loop();
+  if (loop == nullptr) {
+    throw UsageError("interlace::async_executor() is only valid in the setup and the tasks of "
+                     "explore_async_interleavings");
+  }
+  return async_detail::TaskExecutor(loop, loop->clock());
+}
+
+// Runs `tasks` (coroutines on the state) on a fresh state from `setup`, once per schedule,
+// switching tasks only where a task is back at its event loop or at a trace marker, and checks
+// `invariant` after each; as explore_interleavings otherwise (results, shrinking to the fewest
+// task switches, replay tokens, explanations). Tasks are named "task 0", "task 1", ... in the
+// order given.
+template <class Setup, class Invariant>
+auto explore_async_interleavings(
+    Setup setup, std::vector<std::function<net::awaitable<void>(StateOf<Setup> &)>> tasks,
+    Invariant invariant, ExploreOptions options = {},
+    std::source_location where = std::source_location::current())
+    -> InterleavingResult<StateOf<Setup>> {
+  using State = StateOf<Setup>;
+  static_assert(std::is_invocable_r_v<bool, Invariant &, const State &>,
+                "explore_async_interleavings: the invariant must be callable as bool(const "
+                "State&)");
+  if (tasks.empty()) {
+    throw UsageError("explore_async_interleavings needs at least one task");
+  }
+  for (std::size_t i = 0; i < tasks.size(); ++i) {
+    if (!tasks[i]) {
+      throw UsageError("explore_async_interleavings: task " + std::to_string(i) +
+                       " is an empty std::function; give every task a coroutine");
+    }
+  }
+  std::shared_ptr<State> current;
+  std::shared_ptr<State> kept;
+  std::unique_ptr<async_detail::Loop> loop;
+
+  detail::ExplorationSpec spec;
+  spec.num_threads = static_cast<int>(tasks.size()) + 1; // the tasks and the clock
+  spec.where = where;
+  spec.cooperative = true;
+  spec.thread_names = async_detail::task_names(tasks.size());
+  spec.new_state = [&] {
+    async_detail::current_loop() = nullptr;
+    loop.reset();
+    current.reset();
+    std::vector<async_detail::Loop::Body> bodies;
+    for (auto &task : tasks) {
+      bodies.emplace_back([&task, &current] { return task(*current); });
+    }
+    loop = std::make_unique<async_detail::Loop>(std::move(bodies));
+    async_detail::current_loop() = loop.get();
+    current = detail::make_state<State>(setup);
+  };
+  spec.run_thread = &async_detail::AsyncRunner::run_current;
+  spec.run_context = &loop;
+  spec.invariant_holds = [&] { return static_cast<bool>(invariant(std::as_const(*current))); };
+  spec.keep_state = [&] { kept = current; };
+  spec.share_state = [&]() -> std::shared_ptr<void> { return current; };
+  spec.state_size = sizeof(State);
+
+  detail::ExplorationReport report = detail::explore(spec, options);
+  async_detail::current_loop() = nullptr;
+  return detail::result_of<State>(std::move(report), std::move(kept));
+}
+
+} // namespace interlace
