@@ -8,6 +8,7 @@
 #include <optional>
 #include <set>
 #include <string_view>
+#include <tuple>
 #include <unordered_map>
 #include <vector>
 
@@ -31,6 +32,13 @@ std::string where(const rt::StepRecord &step) {
 }
 
 std::string thread_name(int thread) { return "thread " + std::to_string(thread); }
+
+// A third-party library's code made the access (INTERLACE_SITE_LIBRARY_CODE on the access's own
+// site, which in_user_code moved to Event::call when it showed the user's call instead).
+bool by_library_code(const rt::Event &event) {
+  const interlace_site *own = event.call != nullptr ? event.call : event.site;
+  return own != nullptr && (own->flags & INTERLACE_SITE_LIBRARY_CODE) != 0;
+}
 
 // A pattern on one location's uses. Of all the instances of a kind there, the one with the
 // earliest `at`, and among those the first by its uses (`first`, then `second`): the sentence
@@ -295,9 +303,8 @@ bool same_source_line(const rt::StepRecord &a, const rt::StepRecord &b) {
 }
 
 // The earliest check-then-act on an object a third-party library's code works on (a
-// container, a queue: INTERLACE_SITE_LIBRARY_CODE on the access's own site, which in_user_code
-// moved to Event::call when it showed the user's call instead): thread A reads the object at
-// one line (the check), another thread writes it, then A uses it at another line (the act).
+// container, a queue: by_library_code): thread A reads the object at one line (the check),
+// another thread writes it, then A uses it at another line (the act).
 // By object, not address: the check and the act may touch different words of it (a queue's
 // size and its tail).
 struct CheckThenAct {
@@ -310,9 +317,7 @@ CheckThenAct check_then_act(std::span<const rt::StepRecord> trace) {
   std::map<std::string_view, std::vector<Use>> objects;
   for (std::size_t index = 0; index < trace.size(); ++index) {
     const rt::Event &event = trace[index].event;
-    const interlace_site *own = event.call != nullptr ? event.call : event.site;
-    if (!rt::is_memory_access(event.kind) || own == nullptr ||
-        (own->flags & INTERLACE_SITE_LIBRARY_CODE) == 0 || event.site == nullptr ||
+    if (!rt::is_memory_access(event.kind) || !by_library_code(event) || event.site == nullptr ||
         event.site->object == nullptr) {
       continue;
     }
@@ -435,6 +440,7 @@ static Classification classify_threads(std::span<const rt::StepRecord> trace,
                                        const MemoryContext &memory) {
   std::map<const void *, std::vector<Use>> uses;
   std::map<const void *, std::set<int>> waiters;
+  std::set<const void *> library; // locations a third-party library's code accessed
   const std::vector<const void *> contended = contended_locations(trace);
   for (std::size_t index = 0; index < trace.size(); ++index) {
     const rt::StepRecord &step = trace[index];
@@ -447,6 +453,9 @@ static Classification classify_threads(std::span<const rt::StepRecord> trace,
     }
     uses[step.event.addr].push_back(Use{index, step.thread, step.event.kind == rt::EventKind::Read,
                                         rt::is_write(step.event.kind)});
+    if (by_library_code(step.event)) {
+      library.insert(step.event.addr);
+    }
   }
   if (const CheckThenAct found = check_then_act(trace); found.check != kNone) {
     const rt::StepRecord &check = trace[found.check];
@@ -461,8 +470,14 @@ static Classification classify_threads(std::span<const rt::StepRecord> trace,
                 " changed it at " + where(change) + quoted_source(change) + " before " +
                 thread_name(act.thread) + " acted at " + where(act) + "."};
   }
-  // Locations in address order, and within a kind the earliest at; on a tie the first found.
+  // The highest-priority kind, then the earliest at. at is an index into the location's own
+  // uses for some kinds, so locations tie; a tie goes to a location only the user's code accessed
+  // over one a third-party library's code did (the library's internal words are rarely the
+  // culprit), then to the location the trace accessed first. Never to the lower address: heap
+  // addresses change from run to run (ASLR), and the sentence would change with them.
+  using Rank = std::tuple<RaceKind, std::size_t, bool, std::size_t>;
   std::optional<Candidate> best;
+  Rank best_rank;
   const std::vector<Use> *best_uses = nullptr;
   for (const auto &[address, location_uses] : uses) {
     static const std::set<int> kNoWaiters;
@@ -470,9 +485,11 @@ static Classification classify_threads(std::span<const rt::StepRecord> trace,
     for (const Candidate &candidate :
          Location(location_uses, waiting != waiters.end() ? waiting->second : kNoWaiters)
              .patterns()) {
-      if (!best || candidate.kind < best->kind ||
-          (candidate.kind == best->kind && candidate.at < best->at)) {
+      const Rank rank{candidate.kind, candidate.at, library.contains(address),
+                      location_uses.front().step};
+      if (!best || rank < best_rank) {
         best = candidate;
+        best_rank = rank;
         best_uses = &location_uses;
       }
     }

@@ -28,7 +28,9 @@ struct Classification {
   std::string sentence; // e.g. "lost update: threads 0 and 1 both read Counter::value ..."
 };
 
-// The first race, in trace order, of the highest-priority kind (the order of RaceKind).
+// The first race, in trace order, of the highest-priority kind (the order of RaceKind). Which
+// location wins a tie does not depend on addresses (classification.cpp says how it breaks), so
+// the sentence is the same from run to run.
 Classification classify(std::span<const rt::StepRecord> trace, const MemoryContext &memory);
 
 } // namespace interlace::detail
