@@ -80,12 +80,7 @@ __attribute__((no_sanitize("function"))) int call_main(const ProgramEntry &entry
   if (stdin_fd >= 0) {
     dup2(stdin_fd, STDIN_FILENO);
   } else {
-    const int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-    if (null >= 0) {
-      dup2(null, STDIN_FILENO);
-    } else {
-      close(STDIN_FILENO); // a read then fails, as at the end of a file it would return 0
-    }
+    close(STDIN_FILENO); // no /dev/null: a read fails, as at the end of a file it would return 0
   }
   dup2(output_fd, STDOUT_FILENO);
   dup2(output_fd, STDERR_FILENO);
@@ -135,6 +130,9 @@ __attribute__((no_sanitize("function"))) int call_main(const ProgramEntry &entry
 
 ForkedExecutor::ForkedExecutor(ProgramEntry entry, int stdin_fd)
     : entry_(entry), stdin_fd_(stdin_fd) {
+  if (stdin_fd_ < 0) {
+    null_fd_ = open("/dev/null", O_RDONLY | O_CLOEXEC); // opened once, not by every execution
+  }
   output_fd_ = memfd_create("interlace-output", MFD_CLOEXEC);
   if (output_fd_ < 0) {
     fail_system("memfd_create");
@@ -151,6 +149,9 @@ ForkedExecutor::ForkedExecutor(ProgramEntry entry, int stdin_fd)
 ForkedExecutor::~ForkedExecutor() {
   munmap(shared_, shared_size_);
   close(output_fd_);
+  if (null_fd_ >= 0) {
+    close(null_fd_);
+  }
 }
 
 ProgramRun ForkedExecutor::run(rt::Strategy &strategy, const rt::RunOptions &options) {
@@ -169,7 +170,8 @@ ProgramRun ForkedExecutor::run(rt::Strategy &strategy, const rt::RunOptions &opt
     fail_system("fork");
   }
   if (child == 0) {
-    run_child(entry_, strategy, options, output_fd_, stdin_fd_, shared_);
+    run_child(entry_, strategy, options, output_fd_, stdin_fd_ >= 0 ? stdin_fd_ : null_fd_,
+              shared_);
   }
   int status = 0;
   while (waitpid(child, &status, 0) < 0) {

@@ -67,6 +67,7 @@ public:
 private:
   ProgramEntry entry_;
   int stdin_fd_;
+  int null_fd_ = -1; // /dev/null, standard input without --stdin
   int output_fd_ = -1;
   std::byte *shared_ = nullptr; // the child's record
   std::size_t shared_size_ = 0;
