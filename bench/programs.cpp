@@ -6,9 +6,12 @@
 // fork_us: fork, _exit in the child, waitpid in the parent, from a small process.
 // fork_threads_us: the same with the child starting and joining two threads first, as an
 //   execution of a two-thread program must (a pooled worker does not survive the fork).
+// fork_one_cpu_us, fork_threads_one_cpu_us: the same two on one processor, as `interlace run`
+//   runs each job (docs/performance.md).
 // run_exec_per_s_jobs1, _jobs2: `interlace run --jobs N` on a two-thread C program with a few
 //   dozen shared accesses (program_two_threads.c), executions over the run's own elapsed time.
 #include <pthread.h>
+#include <sched.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -42,6 +45,19 @@ double fork_microseconds(int threads, int rounds) {
     waitpid(child, nullptr, 0);
   }
   return std::chrono::duration<double, std::micro>(Clock::now() - start).count() / rounds;
+}
+
+// Runs `measure` on the processor this thread is on, then lets it run anywhere again.
+template <class Measure> double on_one_cpu(Measure measure) {
+  cpu_set_t all;
+  sched_getaffinity(0, sizeof all, &all);
+  cpu_set_t one;
+  CPU_ZERO(&one);
+  CPU_SET(sched_getcpu(), &one);
+  sched_setaffinity(0, sizeof one, &one);
+  const double result = measure();
+  sched_setaffinity(0, sizeof all, &all);
+  return result;
 }
 
 double median(std::vector<double> values) {
@@ -84,15 +100,23 @@ int main(int argc, char **argv) {
   bin = bin.substr(0, bin.rfind('/'));
   std::vector<double> plain;
   std::vector<double> threaded;
+  std::vector<double> plain_one_cpu;
+  std::vector<double> threaded_one_cpu;
   for (int i = 0; i < 5; ++i) {
     plain.push_back(fork_microseconds(0, 200));
     threaded.push_back(fork_microseconds(2, 200));
+    plain_one_cpu.push_back(on_one_cpu([] { return fork_microseconds(0, 200); }));
+    threaded_one_cpu.push_back(on_one_cpu([] { return fork_microseconds(2, 200); }));
   }
   std::printf("fork_us %.0f us\n", median(plain));
   std::printf("fork_threads_us %.0f us\n", median(threaded));
+  std::printf("fork_one_cpu_us %.0f us\n", median(plain_one_cpu));
+  std::printf("fork_threads_one_cpu_us %.0f us\n", median(threaded_one_cpu));
   for (const int jobs : {1, 2}) {
+    constexpr int kRuns = 3;
     std::vector<double> rates;
-    for (int i = 0; i < 3; ++i) {
+    rates.reserve(kRuns);
+    for (int i = 0; i < kRuns; ++i) {
       rates.push_back(run_rate(bin, jobs, attempts));
     }
     std::printf("run_exec_per_s_jobs%d %.0f executions/s\n", jobs, median(rates));

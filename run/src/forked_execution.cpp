@@ -1,11 +1,13 @@
 #include "forked_execution.hpp"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -28,6 +30,8 @@ constexpr std::size_t kSharedSize = std::size_t{1} << 30;
 constexpr std::size_t kHeader = 64;
 constexpr std::uint32_t kComplete = 0x1d0c0de;
 constexpr std::uint32_t kOverflow = 0x0bad512e;
+// The most of the record an execution populates ahead (as much as the last record took).
+constexpr std::size_t kMostPopulatedRecord = std::size_t{4} << 20;
 
 struct Header {
   std::uint64_t size;
@@ -72,23 +76,32 @@ __attribute__((no_sanitize("function"))) int call_main(const ProgramEntry &entry
   return entry.main(entry.argc, entry.argv, entry.envp);
 }
 
+// What the child needs of the server besides the program and the strategy.
+struct ChildSetup {
+  int output_fd;
+  int stdin_fd;
+  std::byte *shared;
+  std::size_t record_size; // the last record's, to populate that much of the region
+  const HotPages *hot_pages;
+  bool learn; // report which pages this execution touched
+};
+
 [[noreturn]] void run_child(const ProgramEntry &entry, rt::Strategy &strategy,
-                            const rt::RunOptions &options, int output_fd, int stdin_fd,
-                            std::byte *shared) {
+                            const rt::RunOptions &options, const ChildSetup &setup) {
+  std::byte *shared = setup.shared;
+  // Before anything else, and while this is the only thread: see hot_pages.hpp.
+  const std::vector<Mapping> mappings = setup.learn ? private_mappings() : std::vector<Mapping>();
+  setup.hot_pages->populate();
+  populate_for_writing(shared, kHeader + std::min(setup.record_size, kMostPopulatedRecord));
   // A child outlives no server: if the server goes, so does the execution.
   prctl(PR_SET_PDEATHSIG, SIGKILL);
-  if (stdin_fd >= 0) {
-    dup2(stdin_fd, STDIN_FILENO);
+  if (setup.stdin_fd >= 0) {
+    dup2(setup.stdin_fd, STDIN_FILENO);
   } else {
-    const int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-    if (null >= 0) {
-      dup2(null, STDIN_FILENO);
-    } else {
-      close(STDIN_FILENO); // a read then fails, as at the end of a file it would return 0
-    }
+    close(STDIN_FILENO); // no /dev/null: a read fails, as at the end of a file it would return 0
   }
-  dup2(output_fd, STDOUT_FILENO);
-  dup2(output_fd, STDERR_FILENO);
+  dup2(setup.output_fd, STDOUT_FILENO);
+  dup2(setup.output_fd, STDERR_FILENO);
   if (__sanitizer_set_death_callback != nullptr) {
     __sanitizer_set_death_callback(&on_sanitizer_death);
   }
@@ -125,16 +138,43 @@ __attribute__((no_sanitize("function"))) int call_main(const ProgramEntry &entry
   out.put(executor.num_threads());
   out.put(executor.memory_steps());
   recording.write(out);
+  const HotPages touched = setup.learn ? touched_pages(mappings) : HotPages();
+  out.put_span(std::span<const PageRange>(touched.written));
+  out.put_span(std::span<const PageRange>(touched.read));
   auto *header = reinterpret_cast<Header *>(shared);
   header->size = out.size();
   header->state = out.overflowed() ? kOverflow : kComplete;
   _exit(0);
 }
 
+void *no_work(void *argument) { return argument; }
+
+// Starts `count` threads at once and joins them, so that glibc keeps their stacks in its
+// cache (up to 40 MiB) and every execution forked from now on starts its threads on those
+// stacks: no mapping, guard page or fresh-page faults of its own, and hot_pages.hpp learns and
+// populates the pages the threads use. Each execution starts one OS thread per managed thread.
+void cache_thread_stacks(int count) {
+  constexpr int kMostCached = 4; // of 8 MiB, glibc's default stack size
+  std::vector<pthread_t> threads;
+  for (int i = 0; i < std::min(count, kMostCached); ++i) {
+    pthread_t thread{};
+    if (pthread_create(&thread, nullptr, &no_work, nullptr) != 0) {
+      break;
+    }
+    threads.push_back(thread);
+  }
+  for (const pthread_t thread : threads) {
+    pthread_join(thread, nullptr);
+  }
+}
+
 } // namespace
 
 ForkedExecutor::ForkedExecutor(ProgramEntry entry, int stdin_fd)
     : entry_(entry), stdin_fd_(stdin_fd) {
+  if (stdin_fd_ < 0) {
+    null_fd_ = open("/dev/null", O_RDONLY | O_CLOEXEC); // opened once, not by every execution
+  }
   output_fd_ = memfd_create("interlace-output", MFD_CLOEXEC);
   if (output_fd_ < 0) {
     fail_system("memfd_create");
@@ -151,6 +191,9 @@ ForkedExecutor::ForkedExecutor(ProgramEntry entry, int stdin_fd)
 ForkedExecutor::~ForkedExecutor() {
   munmap(shared_, shared_size_);
   close(output_fd_);
+  if (null_fd_ >= 0) {
+    close(null_fd_);
+  }
 }
 
 ProgramRun ForkedExecutor::run(rt::Strategy &strategy, const rt::RunOptions &options) {
@@ -169,7 +212,13 @@ ProgramRun ForkedExecutor::run(rt::Strategy &strategy, const rt::RunOptions &opt
     fail_system("fork");
   }
   if (child == 0) {
-    run_child(entry_, strategy, options, output_fd_, stdin_fd_, shared_);
+    const ChildSetup setup{.output_fd = output_fd_,
+                           .stdin_fd = stdin_fd_ >= 0 ? stdin_fd_ : null_fd_,
+                           .shared = shared_,
+                           .record_size = last_record_size_,
+                           .hot_pages = &hot_pages_,
+                           .learn = stacks_cached_ && learning_runs_left_ > 0};
+    run_child(entry_, strategy, options, setup);
   }
   int status = 0;
   while (waitpid(child, &status, 0) < 0) {
@@ -204,8 +253,19 @@ ProgramRun ForkedExecutor::run(rt::Strategy &strategy, const rt::RunOptions &opt
   run.num_threads = in.get<int>();
   run.memory_steps = in.get<std::uint64_t>();
   const std::vector<std::byte> log = in.get_vector<std::byte>();
+  HotPages touched;
+  touched.written = in.get_vector<PageRange>();
+  touched.read = in.get_vector<PageRange>();
   if (in.broken()) {
     throw std::logic_error("interlace run: internal error: an execution's record does not parse");
+  }
+  last_record_size_ = header->size;
+  if (!stacks_cached_) {
+    cache_thread_stacks(run.num_threads);
+    stacks_cached_ = true;
+  } else if (learning_runs_left_ > 0) {
+    --learning_runs_left_;
+    hot_pages_.merge(touched);
   }
   WireReader decisions(log.data(), log.size());
   if (const std::string error = replay_decisions(decisions, strategy); !error.empty()) {

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "hot_pages.hpp"
 #include "interlace/rt/executor.hpp"
 #include "interlace/rt/memory.hpp"
 #include "interlace/rt/strategy.hpp"
@@ -67,9 +68,16 @@ public:
 private:
   ProgramEntry entry_;
   int stdin_fd_;
+  int null_fd_ = -1; // /dev/null, standard input without --stdin
   int output_fd_ = -1;
   std::byte *shared_ = nullptr; // the child's record
   std::size_t shared_size_ = 0;
+  std::size_t last_record_size_ = 0;
+  // What executions fault in (hot_pages.hpp): learned by the second to the fourth, populated by
+  // every one.
+  HotPages hot_pages_;
+  int learning_runs_left_ = 3;
+  bool stacks_cached_ = false; // after the first execution, see cache_thread_stacks
 };
 
 } // namespace interlace::run

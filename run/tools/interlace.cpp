@@ -4,6 +4,8 @@
 // seed of its own, watches them, stops the others when one finds a failure, and prints that
 // job's report. Exit status: 0 no failure, 1 a failure, 2 a usage error.
 #include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -80,6 +82,24 @@ struct Options {
 std::atomic<int> g_interrupted{0};
 
 void on_interrupt(int signal) { g_interrupted.store(signal); }
+
+// Does nothing, but a SIGCHLD with a handler interrupts the controller's wait (wait_for_jobs).
+void on_child(int /*signal*/) {}
+
+// The processors this process may run on, in order.
+std::vector<int> allowed_cpus() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  std::vector<int> cpus;
+  if (sched_getaffinity(0, sizeof set, &set) == 0) {
+    for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
+      if (CPU_ISSET(cpu, &set)) {
+        cpus.push_back(cpu);
+      }
+    }
+  }
+  return cpus;
+}
 
 template <class T> T parse_number(const std::string &option, const std::string &text, T min) {
   T value{};
@@ -421,6 +441,7 @@ public:
       options_.config.seed = (static_cast<std::uint64_t>(device()) << 32) ^ device();
     }
     start_ = Clock::now();
+    cpus_ = allowed_cpus();
     for (int j = 0; j < jobs; ++j) {
       jobs_.push_back(start_job(program, j, jobs));
     }
@@ -451,6 +472,17 @@ private:
     }
     if (pid == 0) {
       setpgid(0, 0);
+      // Each job, its server and all its executions, runs on one processor: an execution's
+      // threads run one at a time anyway, and on one processor its forks, thread starts,
+      // handoffs and page faults need no other processor (no wakeup or TLB flush across
+      // processors), which on the 2-core VM of docs/performance.md is most of what an
+      // execution costs. Jobs take the processors we may use in turn.
+      if (cpus_.size() > 1) {
+        cpu_set_t one;
+        CPU_ZERO(&one);
+        CPU_SET(cpus_[static_cast<std::size_t>(j) % cpus_.size()], &one);
+        sched_setaffinity(0, sizeof one, &one);
+      }
       prctl(PR_SET_PDEATHSIG, SIGKILL);
       setenv(kProtocolVariable, std::to_string(kRunProtocol).c_str(), 1);
       setenv(kOptionsVariable, encoded.c_str(), 1);
@@ -477,12 +509,35 @@ private:
   }
 
   // Waits until every job ended, or one found a failure or a usage error (its index), or the
-  // time limit (plus what an execution may take to notice it) passed.
+  // time limit (plus what an execution may take to notice it) passed. Between two looks it
+  // sleeps until a child changes state, a signal comes or the next progress line is due, so
+  // that it takes no processor time from the executions.
   std::optional<std::size_t> wait_for_jobs() {
     const auto hard_limit = start_ + std::chrono::milliseconds(options_.config.time_limit_ms) +
                             std::chrono::milliseconds(options_.config.stall_timeout_ms) +
                             std::chrono::seconds(10);
     auto next_progress = start_ + std::chrono::seconds(1);
+    // SIGCHLD, SIGINT and SIGTERM stay blocked while we look, and are let in only by the
+    // sleep (ppoll), so none that comes after a look can be missed.
+    sigset_t watched;
+    sigemptyset(&watched);
+    sigaddset(&watched, SIGCHLD);
+    sigaddset(&watched, SIGINT);
+    sigaddset(&watched, SIGTERM);
+    sigset_t previous;
+    sigprocmask(SIG_BLOCK, &watched, &previous);
+    sigset_t sleeping = previous;
+    sigdelset(&sleeping, SIGCHLD);
+    sigdelset(&sleeping, SIGINT);
+    sigdelset(&sleeping, SIGTERM);
+    const std::optional<std::size_t> decisive = watch_jobs(hard_limit, next_progress, sleeping);
+    sigprocmask(SIG_SETMASK, &previous, nullptr);
+    return decisive;
+  }
+
+  std::optional<std::size_t> watch_jobs(Clock::time_point hard_limit,
+                                        Clock::time_point next_progress,
+                                        const sigset_t &sleeping_mask) {
     for (;;) {
       int status = 0;
       const pid_t pid = waitpid(-1, &status, WNOHANG);
@@ -514,7 +569,11 @@ private:
         show_progress(now);
         next_progress = now + std::chrono::seconds(isatty(STDERR_FILENO) != 0 ? 1 : 10);
       }
-      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      const auto wait = std::chrono::duration_cast<std::chrono::nanoseconds>(
+          std::min(next_progress, hard_limit) - now);
+      const struct timespec timeout{.tv_sec = static_cast<time_t>(wait.count() / 1'000'000'000),
+                                    .tv_nsec = static_cast<long>(wait.count() % 1'000'000'000)};
+      ppoll(nullptr, 0, &timeout, &sleeping_mask);
     }
   }
 
@@ -693,6 +752,7 @@ private:
   bool timed_out_ = false;
   bool interrupted_ = false;
   bool progress_shown_ = false;
+  std::vector<int> cpus_; // the processors the jobs run on, in turn
 };
 
 } // namespace
@@ -712,6 +772,10 @@ int main(int argc, char **argv) {
   action.sa_handler = &on_interrupt;
   sigaction(SIGINT, &action, nullptr);
   sigaction(SIGTERM, &action, nullptr);
+  struct sigaction child{};
+  child.sa_handler = &on_child;
+  child.sa_flags = SA_RESTART;
+  sigaction(SIGCHLD, &child, nullptr);
   try {
     return Run(parse_options(argc, argv)).execute();
   } catch (const UsageFailure &error) {

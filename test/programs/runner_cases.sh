@@ -93,6 +93,19 @@ TimeLimitEndsTheSearch)
   start=$(date +%s)
   expect 0 "stopped at its timeout" "$interlace" run --seed 1 --max-attempts 1000000 --time-limit 1 -- "$bin/program_lost_update_fixed"
   [ $(($(date +%s) - start)) -le 20 ] || fail "the run outlasted its time limit by far" ;;
+InterruptStopsTheRun)
+  # The controller sleeps between looks at its jobs: SIGTERM must still end the run at once.
+  start=$(date +%s)
+  "$interlace" run --seed 1 --max-attempts 1000000 --time-limit 60 -- "$bin/program_lost_update_fixed" >"$work/out" 2>&1 &
+  run=$!
+  sleep 1
+  kill -TERM "$run"
+  wait "$run"
+  got=$?
+  cat "$work/out"
+  [ "$got" = 2 ] || fail "exit status $got, expected 2"
+  grep -q "interrupted" "$work/out" || fail "output lacks 'interrupted'"
+  [ $(($(date +%s) - start)) -le 20 ] || fail "the run outlasted SIGTERM by far" ;;
 BlockingSystemCallIsAStall)
   expect 1 "blocked in the read() system call" "$interlace" run --seed 1 --stall-timeout 1 --json "$work/stall.json" -- "$bin/runner_input_blocks_forever"
   [ "$(json_field kind "$work/stall.json")" = stall ] || fail "the kind is not stall" ;;
