@@ -9,6 +9,7 @@
 #include <mutex>
 #include <optional>
 #include <random>
+#include <span>
 #include <unordered_set>
 #include <vector>
 
@@ -611,7 +612,37 @@ private:
     }
     input.thread_names = spec_.thread_names;
     report.explanation = with_thread_names(explain(input), spec_.thread_names);
+    if (spec_.cooperative && failure_) {
+      const std::size_t headline = report.explanation.find('\n');
+      report.explanation.insert(headline == std::string::npos ? report.explanation.size()
+                                                              : headline + 1,
+                                task_legend(failure_->trace));
+    }
     return report;
+  }
+
+  // "  task 0 runs PostingCounter::increment (counter.cpp:42); task 1 runs ...": for async
+  // tasks, the coroutine each ran first in the failing trace, as its first line of the user's
+  // code shows it (a lambda is named by its line).
+  std::string task_legend(std::span<const rt::StepRecord> trace) const {
+    std::string legend;
+    for (int thread = 0; thread + 1 < spec_.num_threads; ++thread) { // the clock is last
+      for (const rt::StepRecord &step : trace) {
+        const interlace_site *site = step.event.site;
+        if (step.thread != thread || site == nullptr || site->function == nullptr ||
+            site->line == 0 || (site->flags & INTERLACE_SITE_SYSTEM_HEADER) != 0) {
+          continue;
+        }
+        const std::string function = site->function;
+        const bool lambda = function.find("operator()") != std::string::npos;
+        legend += std::string(legend.empty() ? "  " : "; ") +
+                  thread_label(thread, spec_.thread_names) + " runs " +
+                  (lambda ? "the lambda at " + short_location(*site)
+                          : function + " (" + short_location(*site) + ")");
+        break;
+      }
+    }
+    return legend.empty() ? legend : legend + ".\n";
   }
 
   const ExplorationSpec &spec_;

@@ -135,6 +135,11 @@ TEST(AsyncRacesTest, ATimeoutRacingTheReplyIsFoundOnTheExecutionsClock) {
   const auto elapsed = std::chrono::steady_clock::now() - started;
   ASSERT_FALSE(result.property_holds) << result.explanation;
   EXPECT_NE(result.explanation.find("std::out_of_range"), std::string::npos) << result.explanation;
+  // Tasks are named by the coroutine each runs, with its line.
+  EXPECT_NE(result.explanation.find("task 0 runs client (async_races_test.cpp:"), std::string::npos)
+      << result.explanation;
+  EXPECT_NE(result.explanation.find("task 1 runs server (async_races_test.cpp:"), std::string::npos)
+      << result.explanation;
   EXPECT_LT(elapsed, 5s) << "the 100 ms timers must not be slept for real";
   std::printf("%s\n", result.explanation.c_str());
 }

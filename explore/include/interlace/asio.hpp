@@ -33,7 +33,6 @@
 #include <initializer_list>
 #include <limits>
 #include <memory>
-#include <optional>
 #include <source_location>
 #include <string>
 #include <thread>
@@ -345,7 +344,7 @@ private:
     }
   }
 
-  net::detail::epoll_reactor *reactor() {
+  INTERLACE_NO_INSTRUMENT net::detail::epoll_reactor *reactor() {
     return net::has_service<net::detail::epoll_reactor>(*context_)
                ? &net::use_service<net::detail::epoll_reactor>(*context_)
                : nullptr;
@@ -397,7 +396,7 @@ private:
   }
 
   std::vector<Body> tasks_;
-  std::optional<net::io_context> context_{std::in_place, 1};
+  std::unique_ptr<net::io_context> context_ = std::make_unique<net::io_context>(1);
   std::vector<Mailbox> mailboxes_;
   int tasks_running_;
   bool closing_ = false;
@@ -471,6 +470,7 @@ struct AsyncRunner {
 // "task 0", "task 1", ... and the clock's loop last.
 inline std::vector<std::string> task_names(std::size_t tasks) {
   std::vector<std::string> names;
+  names.reserve(tasks + 1);
   for (std::size_t i = 0; i < tasks; ++i) {
     names.push_back("task " + std::to_string(i));
   }
@@ -520,14 +520,16 @@ public:
   // proceed (as TraceExecutor::wait does); an exception that escapes a task is rethrown here.
   void run(std::vector<Task> tasks, std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
     if (ran_) {
-      throw ScheduleError("AsyncTraceExecutor::run: a AsyncTraceExecutor runs its schedule once; "
+      throw ScheduleError("AsyncTraceExecutor::run: an AsyncTraceExecutor runs its schedule once; "
                           "make a new one");
     }
     ran_ = true;
     std::vector<std::string> names;
     std::vector<async_detail::Loop::Body> bodies;
+    names.reserve(tasks.size());
+    bodies.reserve(tasks.size());
     for (Task &task : tasks) {
-      if (std::find(names.begin(), names.end(), task.name) != names.end()) {
+      if (std::ranges::find(names, task.name) != names.end()) {
         throw ScheduleError("AsyncTraceExecutor::run: two tasks are named '" + task.name +
                             "'; give every task its own name");
       }
@@ -539,6 +541,7 @@ public:
     }
     async_detail::Loop loop(std::move(bodies));
     std::vector<std::function<void()>> threads;
+    threads.reserve(static_cast<std::size_t>(loop.num_tasks()) + 1);
     for (int i = 0; i <= loop.num_tasks(); ++i) {
       threads.emplace_back([&loop, i] { async_detail::AsyncRunner::run(&loop, i); });
     }
@@ -607,6 +610,7 @@ auto explore_async_interleavings(
     loop.reset();
     current.reset();
     std::vector<async_detail::Loop::Body> bodies;
+    bodies.reserve(tasks.size());
     for (auto &task : tasks) {
       bodies.emplace_back([&task, &current] { return task(*current); });
     }
