@@ -211,13 +211,22 @@ public:
       : tasks_(std::move(tasks)), mailboxes_(tasks_.size() + 1),
         tasks_running_(static_cast<int>(tasks_.size())) {}
 
-  // Handlers still waiting (an execution that failed midway) are destroyed with their
-  // coroutines, without counting the work they release.
-  INTERLACE_NO_INSTRUMENT ~Loop() {
-    closing_ = true;
-    for (Mailbox &box : mailboxes_) {
-      box.handlers.clear();
+  // Destroys what still waits (an execution that failed midway): the handlers in the mailboxes
+  // and the operations Asio holds, with their coroutines, whose frames may still refer to the
+  // state. Asio's services stay, so that the state's Asio objects can be destroyed after it
+  // (before the Loop itself). The work they release is no longer counted.
+  INTERLACE_NO_INSTRUMENT void shutdown() {
+    if (closing_) {
+      return;
     }
+    closing_ = true;
+    drain();
+    context_->shutdown();
+    drain(); // a coroutine's frames are destroyed through its executor: Asio posts that
+  }
+
+  INTERLACE_NO_INSTRUMENT ~Loop() {
+    shutdown();
     context_.reset();
   }
 
@@ -310,6 +319,21 @@ private:
 
   Mailbox &box(int task) noexcept { return mailboxes_[static_cast<std::size_t>(task)]; }
 
+  // Destroys every waiting handler, and those that destroying one posts.
+  INTERLACE_NO_INSTRUMENT void drain() {
+    for (bool destroyed = true; destroyed;) {
+      destroyed = false;
+      for (Mailbox &mailbox : mailboxes_) {
+        while (!mailbox.handlers.empty()) {
+          std::unique_ptr<Handler> handler = std::move(mailbox.handlers.front());
+          mailbox.handlers.pop_front();
+          handler.reset();
+          destroyed = true;
+        }
+      }
+    }
+  }
+
   INTERLACE_NO_INSTRUMENT void wake(int task) {
     Mailbox &mailbox = box(task);
     ++mailbox.word;
@@ -395,8 +419,16 @@ private:
     context_->poll();
   }
 
+  // An io_context whose shutdown (its pending operations destroyed, its services kept) can be
+  // called ahead of its destruction.
+  class Context : public net::io_context {
+  public:
+    Context() : net::io_context(1) {}
+    using net::io_context::shutdown;
+  };
+
   std::vector<Body> tasks_;
-  std::unique_ptr<net::io_context> context_ = std::make_unique<net::io_context>(1);
+  std::unique_ptr<Context> context_ = std::make_unique<Context>();
   std::vector<Mailbox> mailboxes_;
   int tasks_running_;
   bool closing_ = false;
@@ -461,9 +493,9 @@ struct AsyncRunner {
       loop.run_task(thread);
     }
   }
-  // The same, with `context` the std::unique_ptr<Loop> of the execution under way.
+  // The same, with `context` the std::shared_ptr<Loop> of the execution under way.
   INTERLACE_NO_INSTRUMENT static void run_current(void *context, int thread) {
-    run(static_cast<std::unique_ptr<Loop> *>(context)->get(), thread);
+    run(static_cast<std::shared_ptr<Loop> *>(context)->get(), thread);
   }
 };
 
@@ -598,7 +630,10 @@ auto explore_async_interleavings(
   }
   std::shared_ptr<State> current;
   std::shared_ptr<State> kept;
-  std::unique_ptr<async_detail::Loop> loop;
+  // Shared: a state holds its execution's Loop, so that the Asio objects in it (a channel, a
+  // timer) are destroyed before their io_context, also when the state outlives the
+  // exploration as the counterexample.
+  std::shared_ptr<async_detail::Loop> loop;
 
   detail::ExplorationSpec spec;
   spec.num_threads = static_cast<int>(tasks.size()) + 1; // the tasks and the clock
@@ -607,16 +642,25 @@ auto explore_async_interleavings(
   spec.thread_names = async_detail::task_names(tasks.size());
   spec.new_state = [&] {
     async_detail::current_loop() = nullptr;
-    loop.reset();
+    if (loop) {
+      loop->shutdown(); // coroutines left waiting go first, while their state lives
+    }
     current.reset();
+    loop.reset();
     std::vector<async_detail::Loop::Body> bodies;
     bodies.reserve(tasks.size());
     for (auto &task : tasks) {
       bodies.emplace_back([&task, &current] { return task(*current); });
     }
-    loop = std::make_unique<async_detail::Loop>(std::move(bodies));
+    loop = std::make_shared<async_detail::Loop>(std::move(bodies));
     async_detail::current_loop() = loop.get();
-    current = detail::make_state<State>(setup);
+    std::shared_ptr<State> made = detail::make_state<State>(setup);
+    State *state = made.get();
+    current =
+        std::shared_ptr<State>(state, [made = std::move(made), owner = loop](State *) mutable {
+          made.reset(); // the state first, then its io_context
+          owner.reset();
+        });
   };
   spec.run_thread = &async_detail::AsyncRunner::run_current;
   spec.run_context = &loop;
