@@ -26,6 +26,19 @@ inline void yield(EventKind kind, const void *addr, std::uint64_t size,
   self->execution->step(*self, Event{kind, static_cast<std::uint32_t>(size), addr, site, call});
 }
 
+// A driver's own code in a managed thread: hidden, the thread has no yield points and its
+// intercepted calls are the real ones, as inside the runtime. Returns the previous state (-1
+// outside a managed thread) for interlace_hide_end.
+int set_hidden(bool hidden) {
+  interlace::rt::detail::ManagedThread *self = current_thread();
+  if (self == nullptr) {
+    return -1;
+  }
+  const int previous = self->in_runtime ? 1 : 0;
+  self->in_runtime = hidden;
+  return previous;
+}
+
 } // namespace
 
 extern "C" {
@@ -60,31 +73,15 @@ void interlace_switch_point(const interlace_site *site) {
   yield(EventKind::Switch, nullptr, 0, site);
 }
 
-int interlace_hide_begin(void) {
-  interlace::rt::detail::ManagedThread *self = current_thread();
-  if (self == nullptr) {
-    return -1;
-  }
-  const int previous = self->in_runtime ? 1 : 0;
-  self->in_runtime = true;
-  return previous;
-}
+int interlace_hide_begin(void) { return set_hidden(true); }
+
+int interlace_unhide_begin(void) { return set_hidden(false); }
 
 void interlace_hide_end(int previous) {
   interlace::rt::detail::ManagedThread *self = current_thread();
   if (self != nullptr && previous >= 0) {
     self->in_runtime = previous != 0;
   }
-}
-
-int interlace_unhide_begin(void) {
-  interlace::rt::detail::ManagedThread *self = current_thread();
-  if (self == nullptr) {
-    return -1;
-  }
-  const int previous = self->in_runtime ? 1 : 0;
-  self->in_runtime = false;
-  return previous;
 }
 
 void interlace_assume(int condition) {

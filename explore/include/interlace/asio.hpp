@@ -170,29 +170,21 @@ private:
 };
 
 // The runtime does not see what runs in a hidden stretch (no yield points, real blocking
-// calls): the loops' own bookkeeping, which is not code under test.
-class Hidden {
+// calls): the loops' own bookkeeping, which is not code under test. It sees what runs in a
+// visible one, even inside a hidden one: a wake-up, a sleep on the execution's clock.
+template <bool Hide> class Stretch {
 public:
-  INTERLACE_NO_INSTRUMENT Hidden() noexcept : previous_(interlace_hide_begin()) {}
-  INTERLACE_NO_INSTRUMENT ~Hidden() { interlace_hide_end(previous_); }
-  Hidden(const Hidden &) = delete;
-  Hidden &operator=(const Hidden &) = delete;
+  INTERLACE_NO_INSTRUMENT Stretch() noexcept
+      : previous_(Hide ? interlace_hide_begin() : interlace_unhide_begin()) {}
+  INTERLACE_NO_INSTRUMENT ~Stretch() { interlace_hide_end(previous_); }
+  Stretch(const Stretch &) = delete;
+  Stretch &operator=(const Stretch &) = delete;
 
 private:
   int previous_;
 };
-
-// ... and sees what runs in a visible one, even inside a hidden one: a wake-up, a virtual sleep.
-class Visible {
-public:
-  INTERLACE_NO_INSTRUMENT Visible() noexcept : previous_(interlace_unhide_begin()) {}
-  INTERLACE_NO_INSTRUMENT ~Visible() { interlace_hide_end(previous_); }
-  Visible(const Visible &) = delete;
-  Visible &operator=(const Visible &) = delete;
-
-private:
-  int previous_;
-};
+using Hidden = Stretch<true>;
+using Visible = Stretch<false>;
 
 // A loop waits on its mailbox's futex word, which every post bumps; the runtime models the
 // wait, so a waiting loop is a blocked thread, and a deadlock among tasks is one.
