@@ -356,7 +356,7 @@ CheckThenAct check_then_act(std::span<const rt::StepRecord> trace) {
 // classic race of coroutine code. The earliest check wins.
 struct AcrossAwait {
   std::size_t check = kNone; // steps of the trace
-  std::size_t await = kNone; // the task's last switch point before the change
+  std::size_t await = kNone; // the task's switch point between the check and the act
   std::size_t change = kNone;
   std::size_t act = kNone;
 };
@@ -387,8 +387,13 @@ AcrossAwait check_then_act_across_await(std::span<const rt::StepRecord> trace) {
     for (std::size_t i = c + 1; i < trace.size(); ++i) {
       const rt::StepRecord &step = trace[i];
       if (step.thread == check.thread) {
-        if (step.event.kind == rt::EventKind::Switch && change == kNone) {
-          await = i; // the last one before the change
+        // The switch point the task stood at while another ran: the trace records it when the
+        // task goes on from it, after the other's steps.
+        if (step.event.kind == rt::EventKind::Switch) {
+          if (await == kNone ||
+              (trace[await].event.site == nullptr && step.event.site != nullptr)) {
+            await = i; // the first, or the first that names its co_await
+          }
         } else if (rt::is_memory_access(step.event.kind) && overlaps(step.event, check.event)) {
           if (change == kNone) {
             if (rt::is_write(step.event.kind)) {
@@ -396,12 +401,12 @@ AcrossAwait check_then_act_across_await(std::span<const rt::StepRecord> trace) {
             }
             continue; // it checked again
           }
-          if (!same_source_line(check, step)) {
+          if (await != kNone && !same_source_line(check, step)) {
             return AcrossAwait{c, await, change, i};
           }
           break;
         }
-      } else if (change == kNone && await != kNone && rt::is_write(step.event.kind) &&
+      } else if (change == kNone && rt::is_write(step.event.kind) &&
                  overlaps(step.event, check.event)) {
         change = i;
       }

@@ -626,7 +626,7 @@ private:
   // code shows it (a lambda is named by its line).
   std::string task_legend(std::span<const rt::StepRecord> trace) const {
     std::string legend;
-    for (int thread = 0; thread + 1 < spec_.num_threads; ++thread) { // the clock is last
+    for (int thread = 0; thread < spec_.num_threads; ++thread) { // the clock is started later
       for (const rt::StepRecord &step : trace) {
         const interlace_site *site = step.event.site;
         if (step.thread != thread || site == nullptr || site->function == nullptr ||

@@ -228,7 +228,8 @@ public:
   net::io_context &context() noexcept { return *context_; }
   int num_tasks() const noexcept { return static_cast<int>(tasks_.size()); }
   // The loop of handlers no task owns (those of async_executor()'s executor), which also fires
-  // timers: the last managed thread.
+  // timers: a managed thread started when it first has something to do, so that an execution
+  // without timers has one thread fewer to hand the turn to.
   int clock() const noexcept { return num_tasks(); }
 
   INTERLACE_NO_INSTRUMENT void work_started(int task) noexcept { ++box(task).work; }
@@ -243,7 +244,11 @@ public:
       const Hidden hidden;
       box(task).handlers.push_back(std::move(handler));
     }
-    wake(task);
+    if (task == clock()) {
+      wake_clock();
+    } else {
+      wake(task);
+    }
   }
 
   // Managed thread `task`: starts the task's coroutine and runs its loop until the task and
@@ -266,13 +271,13 @@ public:
         handler.reset();
         poll(); // completions Asio queued on the io_context go to their mailboxes
         if (tasks_running_ > 0 && timer_pending()) {
-          wake(clock()); // the clock may have a timer to fire now
+          wake_clock(); // the clock may have a timer to fire now
         }
       }
       interlace_switch_point(nullptr); // back at the loop: any ready task may go next
     }
     const Hidden hidden;
-    if (--tasks_running_ == 0) {
+    if (--tasks_running_ == 0 && clock_started_) {
       wake(clock());
     }
   }
@@ -310,6 +315,20 @@ private:
   };
 
   Mailbox &box(int task) noexcept { return mailboxes_[static_cast<std::size_t>(task)]; }
+
+  // Wakes the clock's loop, or starts it: a managed thread, which the runtime must see start.
+  INTERLACE_NO_INSTRUMENT void wake_clock() {
+    if (clock_started_) {
+      wake(clock());
+      return;
+    }
+    if (closing_ || tasks_running_ == 0) {
+      return; // the execution is over: nothing for the clock to do
+    }
+    clock_started_ = true;
+    const Visible visible;
+    std::thread(&Loop::run_clock, this).detach();
+  }
 
   // Destroys every waiting handler, and those that destroying one posts.
   INTERLACE_NO_INSTRUMENT void drain() {
@@ -424,6 +443,7 @@ private:
   std::vector<Mailbox> mailboxes_;
   int tasks_running_;
   bool closing_ = false;
+  bool clock_started_ = false;
 };
 
 inline TaskExecutor::TaskExecutor(Loop *loop, int task, bool tracked) noexcept
@@ -475,15 +495,10 @@ inline Loop *&current_loop() {
   return loop;
 }
 
-// Managed thread `thread` of an execution: a task's loop, or the clock's (the last).
+// Managed thread `thread` of an execution: a task's loop (the clock's starts itself).
 struct AsyncRunner {
   INTERLACE_NO_INSTRUMENT static void run(void *context, int thread) {
-    Loop &loop = *static_cast<Loop *>(context);
-    if (thread == loop.clock()) {
-      loop.run_clock();
-    } else {
-      loop.run_task(thread);
-    }
+    static_cast<Loop *>(context)->run_task(thread);
   }
   // The same, with `context` the std::shared_ptr<Loop> of the execution under way.
   INTERLACE_NO_INSTRUMENT static void run_current(void *context, int thread) {
@@ -565,8 +580,8 @@ public:
     }
     async_detail::Loop loop(std::move(bodies));
     std::vector<std::function<void()>> threads;
-    threads.reserve(static_cast<std::size_t>(loop.num_tasks()) + 1);
-    for (int i = 0; i <= loop.num_tasks(); ++i) {
+    threads.reserve(static_cast<std::size_t>(loop.num_tasks()));
+    for (int i = 0; i < loop.num_tasks(); ++i) {
       threads.emplace_back([&loop, i] { async_detail::AsyncRunner::run(&loop, i); });
     }
     async_detail::current_loop() = &loop;
@@ -628,7 +643,7 @@ auto explore_async_interleavings(
   std::shared_ptr<async_detail::Loop> loop;
 
   detail::ExplorationSpec spec;
-  spec.num_threads = static_cast<int>(tasks.size()) + 1; // the tasks and the clock
+  spec.num_threads = static_cast<int>(tasks.size()); // the clock starts when it is needed
   spec.where = where;
   spec.cooperative = true;
   spec.thread_names = async_detail::task_names(tasks.size());
