@@ -282,9 +282,9 @@ public:
     }
   }
 
-  // The last managed thread: runs handlers no task owns, and fires timers. While a timer is
-  // pending it stands at a switch point, so that the search may let the timer fire before the
-  // ready tasks go on; when nothing else can run, it is the only one that can.
+  // The clock's thread (wake_clock starts it): runs handlers no task owns, and fires timers. While
+  // a timer is pending it stands at a switch point, so that the search may let the timer fire
+  // before the ready tasks go on; when nothing else can run, it is the only one that can.
   INTERLACE_NO_INSTRUMENT void run_clock() {
     for (Next next = next_handler(clock()); next.handler || next.fire_timer;
          next = next_handler(clock())) {
