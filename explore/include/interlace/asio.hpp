@@ -379,10 +379,13 @@ private:
     }
   }
 
+  // The io_context's reactor once a timer or socket made it, else null. Looked up in Asio's
+  // service registry (a lock and a search) only until it exists: this runs after every handler.
   INTERLACE_NO_INSTRUMENT net::detail::epoll_reactor *reactor() {
-    return net::has_service<net::detail::epoll_reactor>(*context_)
-               ? &net::use_service<net::detail::epoll_reactor>(*context_)
-               : nullptr;
+    if (reactor_ == nullptr && net::has_service<net::detail::epoll_reactor>(*context_)) {
+      reactor_ = &net::use_service<net::detail::epoll_reactor>(*context_);
+    }
+    return reactor_;
   }
 
   // Microseconds from the execution's present to the earliest pending timer, or -1 when none
@@ -444,6 +447,7 @@ private:
   int tasks_running_;
   bool closing_ = false;
   bool clock_started_ = false;
+  net::detail::epoll_reactor *reactor_ = nullptr; // lives as long as context_
 };
 
 inline TaskExecutor::TaskExecutor(Loop *loop, int task, bool tracked) noexcept
