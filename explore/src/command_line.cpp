@@ -5,23 +5,12 @@
 #include <vector>
 
 #include "interlace/gtest.hpp"
+#include "quoting.hpp"
 
 namespace interlace::detail {
 namespace {
 
 TestNameProvider g_test_name_provider = nullptr;
-
-std::string shell_quote(const std::string &word) {
-  if (!word.empty() && word.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                              "0123456789-_./=:,+@%") == std::string::npos) {
-    return word;
-  }
-  std::string quoted = "'";
-  for (char c : word) {
-    quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  }
-  return quoted + "'";
-}
 
 std::vector<std::string> own_arguments() {
   std::ifstream in("/proc/self/cmdline", std::ios::binary);

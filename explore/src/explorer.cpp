@@ -14,20 +14,18 @@
 #include <vector>
 
 #include "assertions.hpp"
-#include "choice_shrinker.hpp"
 #include "command_line.hpp"
 #include "cooperative_strategy.hpp"
 #include "environment.hpp"
 #include "explanation.hpp"
 #include "exploration_lock.hpp"
+#include "failure_shrinker.hpp"
 #include "interlace/explore.hpp"
 #include "interlace/rt/choice_strategy.hpp"
 #include "interlace/rt/executor.hpp"
 #include "interlace/rt/replay_strategy.hpp"
 #include "interlace/rt/sites.hpp"
 #include "replay_token.hpp"
-#include "schedule_reorder.hpp"
-#include "schedule_simplifier.hpp"
 #include "searches/make_search.hpp"
 #include "searches/random.hpp"
 #include "sharding.hpp"
@@ -116,7 +114,7 @@ void validate(const ExplorationSpec &spec, const ExploreOptions &options) {
   }
 }
 
-class Explorer {
+class Explorer final : private ShrinkTarget {
 public:
   Explorer(const ExplorationSpec &spec, const ExploreOptions &options)
       : spec_(spec), options_(options), env_(read_environment()) {
@@ -330,7 +328,7 @@ private:
   }
 
   // The failure being shrunk (shrinking starts only once there is one).
-  const FailureRecord &failure() const {
+  const FailureRecord &failure() const override {
     if (!failure_) {
       throw std::logic_error("interlace: internal error: shrinking without a failure");
     }
@@ -343,53 +341,20 @@ private:
     if (SelfShrinkingSearch *own = search_->self_shrinking()) {
       shrink_with(*own);
     } else {
-      reorder();
-      shrink_choices();
+      reorder_failure(*this);
+      shrink_failure_choices(*this);
     }
-    simplify(failure());
+    simplify_failure(*this);
   }
 
-  // Replays the equivalent schedule with the fewest switches (schedule_reorder.hpp).
-  void reorder() {
-    const std::vector<int> candidate = reorder_by_thread(failure().trace);
-    if (candidate.empty() || candidate == failure().schedule || harness_error_ ||
-        !shrink_budget_left()) {
-      return;
-    }
+  // ShrinkTarget: the stages of failure_shrinker.hpp.
+  bool may_run() override { return !harness_error_ && shrink_budget_left(); }
+  Verdict run_candidate(rt::Strategy &strategy) override {
     ++shrink_attempts_;
-    rt::ReplayStrategy strategy(candidate, failure().wake_choices);
-    if (execute(strategy, Bound::Shrink) == failure().verdict &&
-        executor_.preemptions() < failure().preemptions) {
-      keep_failure(failure().verdict);
-    }
+    return execute(strategy, Bound::Shrink);
   }
-
-  // Writes the failing schedule as a choice sequence and zeroes chunks of it while the
-  // failure stays the same with no more preemptions (see choice_shrinker.hpp).
-  void shrink_choices() {
-    if (harness_error_ || !shrink_budget_left()) {
-      return;
-    }
-    ++shrink_attempts_;
-    const std::vector<rt::WakeChoice> wakes = failure().wake_choices;
-    ChoiceRecorder recorder(failure().schedule, wakes);
-    if (execute(recorder, Bound::Shrink) != failure().verdict) {
-      return; // the failure does not replay: nothing to shrink it from
-    }
-    ChoiceShrinker shrinker(recorder.choices());
-    while (std::optional<std::vector<int>> candidate = shrinker.next_candidate()) {
-      if (harness_error_ || !shrink_budget_left()) {
-        return;
-      }
-      ++shrink_attempts_;
-      ChoiceReplay replay(*candidate, wakes);
-      if (execute(replay, Bound::Shrink) == failure().verdict &&
-          executor_.preemptions() <= failure().preemptions) {
-        shrinker.accept();
-        keep_failure(failure().verdict);
-      }
-    }
-  }
+  int last_preemptions() const override { return executor_.preemptions(); }
+  void keep_last(Verdict verdict) override { keep_failure(verdict); }
 
   void shrink_with(SelfShrinkingSearch &search) {
     while (rt::Strategy *strategy = search.next_strategy()) {
@@ -425,27 +390,6 @@ private:
       return true;
     }
     return false;
-  }
-
-  // The last stage of shrinking: merge runs of a thread while the schedule still fails the
-  // same way with fewer preemptions (see schedule_simplifier.hpp).
-  void simplify(FailureRecord best) {
-    for (bool improved = true; improved;) {
-      improved = false;
-      for (const std::vector<int> &candidate : merge_candidates(best.schedule)) {
-        if (harness_error_ || !shrink_budget_left()) {
-          return;
-        }
-        ++shrink_attempts_;
-        rt::ReplayStrategy strategy(candidate, best.wake_choices);
-        if (execute(strategy, Bound::Shrink) == best.verdict &&
-            executor_.preemptions() < best.preemptions) {
-          best = keep_failure(best.verdict);
-          improved = true;
-          break;
-        }
-      }
-    }
   }
 
   void reproduce(const FailureRecord &final_failure) {

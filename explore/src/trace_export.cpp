@@ -5,39 +5,11 @@
 #include <cstring>
 #include <fstream>
 
+#include "quoting.hpp"
 #include "source_text.hpp"
 
 namespace interlace::detail {
 namespace {
-
-std::string json_string(const std::string &text) {
-  std::string out = "\"";
-  for (const char c : text) {
-    switch (c) {
-    case '"':
-      out += "\\\"";
-      break;
-    case '\\':
-      out += "\\\\";
-      break;
-    case '\n':
-      out += "\\n";
-      break;
-    case '\t':
-      out += "\\t";
-      break;
-    default:
-      if (static_cast<unsigned char>(c) < 0x20) {
-        char escaped[8];
-        std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
-        out += escaped;
-      } else {
-        out += c;
-      }
-    }
-  }
-  return out + "\"";
-}
 
 std::string xml_text(const std::string &text) {
   std::string out;

@@ -16,6 +16,7 @@
 #include <stdexcept>
 
 #include "decision_log.hpp"
+#include "file_text.hpp"
 #include "wire.hpp"
 
 // Sanitizer runtimes call this before they end a process that made a report; weak, so that
@@ -274,18 +275,6 @@ ProgramRun ForkedExecutor::run(rt::Strategy &strategy, const rt::RunOptions &opt
   return run;
 }
 
-std::string ForkedExecutor::output() const {
-  std::string text;
-  char buffer[65536];
-  for (off_t offset = 0;;) {
-    const ssize_t got = pread(output_fd_, buffer, sizeof buffer, offset);
-    if (got <= 0) {
-      break;
-    }
-    text.append(buffer, static_cast<std::size_t>(got));
-    offset += got;
-  }
-  return text;
-}
+std::string ForkedExecutor::output() const { return file_text(output_fd_); }
 
 } // namespace interlace::run

@@ -14,14 +14,12 @@
 #include <stdexcept>
 #include <unordered_set>
 
-#include "choice_shrinker.hpp"
 #include "explanation.hpp"
+#include "failure_shrinker.hpp"
 #include "interlace/errors.hpp"
 #include "interlace/rt/replay_strategy.hpp"
 #include "interlace/rt/sites.hpp"
 #include "replay_token.hpp"
-#include "schedule_reorder.hpp"
-#include "schedule_simplifier.hpp"
 #include "searches/make_search.hpp"
 #include "searches/random.hpp"
 #include "searches/search_names.hpp"
@@ -122,7 +120,7 @@ private:
   ProgressSlot *slot_ = nullptr;
 };
 
-class ProgramExplorer {
+class ProgramExplorer final : private detail::ShrinkTarget {
 public:
   ProgramExplorer(const ProgramEntry &entry, const RunConfig &config, int stdin_fd)
       : config_(config), executor_(entry, stdin_fd),
@@ -209,7 +207,7 @@ private:
   }
 
   // The failure being shrunk or reported (only called once there is one).
-  FailureRecord &failure() {
+  const FailureRecord &failure() const override {
     if (!failure_) {
       throw std::logic_error("internal error: no failure to shrink or report");
     }
@@ -298,68 +296,22 @@ private:
     return false;
   }
 
-  // Keeps the last execution as the failure when it failed the same way with fewer (or, with
-  // `or_equal`, as many) preemptions.
-  bool improves(Verdict verdict, bool or_equal) {
-    const bool better =
-        verdict == failure().verdict && (last_.preemptions < failure().preemptions ||
-                                         (or_equal && last_.preemptions == failure().preemptions));
-    if (better) {
-      keep_failure(verdict);
-    }
-    return better;
-  }
-
-  // The explorer's three stages (explorer.cpp): the equivalent schedule with the fewest
+  // The explorer's three stages (failure_shrinker.hpp): the equivalent schedule with the fewest
   // switches, the choice shrinker, then merging runs.
   void shrink() {
-    if (const std::vector<int> candidate = detail::reorder_by_thread(failure().trace);
-        !candidate.empty() && candidate != failure().schedule && shrink_budget_left()) {
-      ++shrink_attempts_;
-      rt::ReplayStrategy strategy(candidate, failure().wake_choices);
-      improves(execute(strategy, Bound::Shrink), false);
-    }
-    shrink_choices();
-    for (bool improved = true; improved;) {
-      improved = false;
-      const std::vector<std::vector<int>> candidates = detail::merge_candidates(failure().schedule);
-      for (const std::vector<int> &candidate : candidates) {
-        if (!shrink_budget_left()) {
-          return;
-        }
-        ++shrink_attempts_;
-        rt::ReplayStrategy strategy(candidate, failure().wake_choices);
-        if (improves(execute(strategy, Bound::Shrink), false)) {
-          improved = true;
-          break;
-        }
-      }
-    }
+    detail::reorder_failure(*this);
+    detail::shrink_failure_choices(*this);
+    detail::simplify_failure(*this);
   }
 
-  void shrink_choices() {
-    if (!shrink_budget_left()) {
-      return;
-    }
+  // ShrinkTarget.
+  bool may_run() override { return shrink_budget_left(); }
+  Verdict run_candidate(rt::Strategy &strategy) override {
     ++shrink_attempts_;
-    const std::vector<int> schedule = failure().schedule;
-    const std::vector<rt::WakeChoice> wakes = failure().wake_choices;
-    detail::ChoiceRecorder recorder(schedule, wakes);
-    if (execute(recorder, Bound::Shrink) != failure().verdict) {
-      return;
-    }
-    detail::ChoiceShrinker shrinker(recorder.choices());
-    while (std::optional<std::vector<int>> candidate = shrinker.next_candidate()) {
-      if (!shrink_budget_left()) {
-        return;
-      }
-      ++shrink_attempts_;
-      detail::ChoiceReplay replay(*candidate, wakes);
-      if (improves(execute(replay, Bound::Shrink), true)) {
-        shrinker.accept();
-      }
-    }
+    return execute(strategy, Bound::Shrink);
   }
+  int last_preemptions() const override { return last_.preemptions; }
+  void keep_last(Verdict verdict) override { keep_failure(verdict); }
 
   void reproduce() {
     const FailureRecord final_failure = failure();
@@ -486,7 +438,7 @@ private:
       }
       return report;
     }
-    FailureRecord &failure = this->failure();
+    FailureRecord &failure = failure_.value();
     report.verdict = ProgramReport::Verdict::Failure;
     report.kind = kind_of(failure);
     if (const std::optional<std::string> sanitizer = sanitizer_report(output_)) {

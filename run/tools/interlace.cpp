@@ -32,6 +32,8 @@
 #include <thread>
 #include <vector>
 
+#include "file_text.hpp"
+#include "quoting.hpp"
 #include "report.hpp"
 #include "run_config.hpp"
 
@@ -39,6 +41,8 @@ namespace interlace::run {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using detail::json_string;
+using detail::shell_quote;
 
 constexpr const char *kUsage =
     "usage: interlace run [options] -- ./program [args...]\n"
@@ -152,18 +156,6 @@ std::optional<std::pair<int, int>> shard_from_environment() {
     }
   }
   return std::nullopt;
-}
-
-std::string shell_quote(const std::string &word) {
-  if (!word.empty() && word.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                              "0123456789-_./=:,+@%") == std::string::npos) {
-    return word;
-  }
-  std::string quoted = "'";
-  for (char c : word) {
-    quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  }
-  return quoted + "'";
 }
 
 Options parse_options(int argc, char **argv) {
@@ -369,49 +361,6 @@ int memory_file(const char *name, std::size_t size) {
     throw std::runtime_error(std::string("memfd_create: ") + std::strerror(errno));
   }
   return fd;
-}
-
-std::string read_fd(int fd) {
-  std::string text;
-  char buffer[65536];
-  for (off_t offset = 0;;) {
-    const ssize_t got = pread(fd, buffer, sizeof buffer, offset);
-    if (got <= 0) {
-      break;
-    }
-    text.append(buffer, static_cast<std::size_t>(got));
-    offset += got;
-  }
-  return text;
-}
-
-std::string json_string(const std::string &text) {
-  std::string out = "\"";
-  for (const char c : text) {
-    switch (c) {
-    case '"':
-      out += "\\\"";
-      break;
-    case '\\':
-      out += "\\\\";
-      break;
-    case '\n':
-      out += "\\n";
-      break;
-    case '\t':
-      out += "\\t";
-      break;
-    default:
-      if (static_cast<unsigned char>(c) < 0x20) {
-        char escaped[8];
-        std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
-        out += escaped;
-      } else {
-        out += c;
-      }
-    }
-  }
-  return out + "\"";
 }
 
 const char *search_name(std::uint64_t search) {
@@ -653,11 +602,11 @@ private:
     std::vector<ProgramReport> reports;
     reports.reserve(jobs_.size());
     for (const Job &job : jobs_) {
-      reports.push_back(parse_report(read_fd(job.result_fd)));
+      reports.push_back(parse_report(file_text(job.result_fd)));
     }
     const std::size_t chosen = decisive.value_or(0);
     const Job &job = jobs_[chosen];
-    const std::string raw = read_fd(job.result_fd);
+    const std::string raw = file_text(job.result_fd);
     if (raw.empty()) {
       if (timed_out_) {
         std::fprintf(stderr, "interlace run: the program did not finish within the time limit "
