@@ -110,6 +110,9 @@ struct ManagedThread { // NOLINT(clang-analyzer-optin.performance.Padding)
   // function, and it may be the instrumented one from the code under test, so the runtime's
   // own calls into libstdc++ can reach yield points and interceptors: those pass through.
   alignas(64) bool in_runtime = false;
+  // In a driver's hidden stretch (interlace_hide_begin): in_runtime is set too, but the clock
+  // it reads is still the execution's, as the code around the stretch reads it.
+  bool hidden = false;
   Event announced;                           // the step it announced last: it executes it next
   const interlace_site *last_site = nullptr; // the latest step with a source location
   // The last executed steps, a ring indexed by executed_steps, for livelock reports.

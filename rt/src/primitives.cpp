@@ -22,6 +22,11 @@ ManagedThread *managed_self() noexcept {
   return self != nullptr && !self->in_runtime ? self : nullptr;
 }
 
+ManagedThread *clock_reader() noexcept {
+  ManagedThread *self = current_thread();
+  return self != nullptr && (!self->in_runtime || self->hidden) ? self : nullptr;
+}
+
 namespace managed {
 namespace {
 

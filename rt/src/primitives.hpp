@@ -20,6 +20,9 @@ struct ManagedThread;
 
 // The managed thread on this OS thread, or null when calls go straight to libc.
 ManagedThread *managed_self() noexcept;
+// The managed thread whose execution's clock a clock read on this thread gets: managed_self(),
+// and also a managed thread in a driver's hidden stretch.
+ManagedThread *clock_reader() noexcept;
 
 namespace managed {
 

@@ -36,6 +36,7 @@ int set_hidden(bool hidden) {
   }
   const int previous = self->in_runtime ? 1 : 0;
   self->in_runtime = hidden;
+  self->hidden = hidden;
   return previous;
 }
 
@@ -81,6 +82,7 @@ void interlace_hide_end(int previous) {
   interlace::rt::detail::ManagedThread *self = current_thread();
   if (self != nullptr && previous >= 0) {
     self->in_runtime = previous != 0;
+    self->hidden = previous != 0;
   }
 }
 

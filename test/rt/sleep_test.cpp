@@ -9,6 +9,7 @@
 #include <set>
 #include <thread>
 
+#include "interlace/annotations.h"
 #include "run_helpers.hpp"
 
 namespace interlace::testing {
@@ -116,6 +117,26 @@ TEST(SleepTest, TheClockStartsAtTheRealTimeAndStandsStillBetweenSleeps) {
   EXPECT_LE(reads[0], Clock::now());
   EXPECT_EQ(reads[1], reads[0]);
   EXPECT_EQ(reads[2], reads[0]);
+}
+
+// A driver's hidden stretch (interlace/asio.hpp's loops) has no yield points, but the time it
+// reads is still the execution's: Asio's timers, compared there, must not see a deadline pass
+// that the execution has not reached.
+TEST(SleepTest, AHiddenStretchReadsTheExecutionsClock) {
+  rt::Executor executor;
+  Clock::duration visible{};
+  Clock::duration hidden{};
+  Bodies bodies = {[&] {
+    const auto start = Clock::now();
+    std::this_thread::sleep_for(1h);
+    visible = Clock::now() - start;
+    const int previous = interlace_hide_begin();
+    hidden = Clock::now() - start;
+    interlace_hide_end(previous);
+  }};
+  ASSERT_FALSE(run_seeded(executor, bodies, 0).failed());
+  EXPECT_EQ(visible, 1h);
+  EXPECT_EQ(hidden, 1h);
 }
 
 TEST(SleepTest, SleepsOutsideExecutionsReallySleep) {

@@ -389,7 +389,7 @@ private:
   }
 
   // Microseconds from the execution's present to the earliest pending timer, or -1 when none
-  // is pending. Hidden code reads the real clock, which the execution's never lags behind.
+  // is pending (hidden code reads the execution's clock too).
   INTERLACE_NO_INSTRUMENT long earliest_timer() {
     net::detail::epoll_reactor *timers = reactor();
     if (timers == nullptr) {
@@ -404,7 +404,9 @@ private:
 
   // The execution's clock moves to the earliest deadline (a sleep on it, no real one); then the
   // due timers' completions go to the scheduler, and a poll hands them to their mailboxes.
-  // Visible, so that the timers are compared with the execution's clock.
+  // Taking the due timers is visible: the systematic search sees it touch the timer queue that
+  // tasks arm timers in. The poll is hidden: its epoll_wait sees the real clock's timerfd, which
+  // no step may depend on.
   INTERLACE_NO_INSTRUMENT void fire_earliest_timer() {
     const long usec = [this] {
       const Hidden hidden;
@@ -420,6 +422,7 @@ private:
       net::detail::conditionally_enabled_mutex::scoped_lock lock(timers.*reach(ReactorMutex{}));
       (timers.*reach(ReactorTimers{})).get_ready_timers(due);
     }
+    const Hidden hidden;
     net::use_service<net::detail::scheduler>(*context_).post_deferred_completions(due);
     context_->restart();
     context_->poll();
