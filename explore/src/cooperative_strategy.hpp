@@ -2,11 +2,24 @@
 // at its event loop (a switch point), reaches a marker, blocks or ends; only there does the
 // wrapped strategy choose who goes on. Code between two switch points therefore runs without
 // interruption by other tasks, as it does on a single-threaded io_context.
+//
+// A strategy that also wants to see the steps chosen for it (the systematic search, which
+// takes each run between two switch points as one transition) implements BlockStepObserver.
 #pragma once
 
 #include "interlace/rt/strategy.hpp"
 
 namespace interlace::detail {
+
+class BlockStepObserver {
+public:
+  // `thread`, the current task, takes its next step without a choice: it is not at a switch
+  // point. The step belongs to the run the last next() call began.
+  virtual void continues(const rt::Decision &decision, int thread) = 0;
+
+protected:
+  ~BlockStepObserver() = default;
+};
 
 class CooperativeStrategy final : public rt::Strategy {
 public:
@@ -14,6 +27,7 @@ public:
   // `every_co_await`: a co_await that does not suspend is a switch point too.
   void wrap(rt::Strategy &inner, bool every_co_await) {
     inner_ = &inner;
+    observer_ = dynamic_cast<BlockStepObserver *>(&inner);
     every_co_await_ = every_co_await;
   }
 
@@ -23,6 +37,9 @@ public:
     const int current = decision.current;
     if (current >= 0 && decision.candidates[0] == current &&
         !is_switch_point(decision.pending[static_cast<std::size_t>(current)])) {
+      if (observer_ != nullptr) {
+        observer_->continues(decision, current);
+      }
       return current;
     }
     return inner_->next(decision);
@@ -42,6 +59,7 @@ private:
   }
 
   rt::Strategy *inner_ = nullptr;
+  BlockStepObserver *observer_ = nullptr; // inner_, when it watches the runs' steps
   bool every_co_await_ = true;
 };
 

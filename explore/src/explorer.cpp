@@ -145,11 +145,6 @@ public:
     if (std::optional<ReplayToken> token = matching_replay_token()) {
       return replay(expand(token->runs), std::move(token->wakes));
     }
-    if (spec_.cooperative && options_.search == Search::dpor) {
-      throw UsageError("explore_async_interleavings: Search::dpor does not run async tasks yet "
-                       "(its dependence relation is per step, and tasks switch only at switch "
-                       "points); use the default search, or random, pct, pos or surw");
-    }
     search_ = make_search(options_.search, search_params());
     explore_schedules();
     found_by_ = search_->kind();
@@ -179,7 +174,10 @@ private:
     options.stall_timeout = options_.stall_timeout;
     options.spurious_wakeups = options_.spurious_wakeups;
     options.thread_names = spec_.thread_names;
-    options.library_code_steps = !spec_.cooperative;
+    // Tasks skip the library's plumbing between switch points, but the systematic search must
+    // see what the plumbing touches (a channel's queue, a strand's state) to know which runs of
+    // tasks depend on each other.
+    options.library_code_steps = !spec_.cooperative || options_.search == Search::dpor;
     if (bound == Bound::Deadline) {
       options.deadline = deadline_;
     } else if (bound == Bound::Shrink) {

@@ -1,5 +1,7 @@
 #include "searches/dpor.hpp"
 
+#include "cooperative_strategy.hpp"
+
 #include <sanitizer/asan_interface.h>
 
 #include <algorithm>
@@ -21,7 +23,15 @@ namespace {
 
 using rt::EventKind;
 
-// One executed step as the reduction sees it.
+// A location the step touches.
+struct Access {
+  std::uintptr_t addr = 0;
+  std::uint32_t size = 0;
+  bool write = false;
+};
+
+// One executed step as the reduction sees it; for cooperative tasks, one run of a task between
+// two switch points, named by its first step (see `block`).
 struct Step {
   int thread = -1; // -1: no step was taken here (the execution was discarded at this point)
   EventKind kind = EventKind::Start;
@@ -31,14 +41,10 @@ struct Step {
   bool lock_blocks = false; // a Lock on a mutex another thread holds: it will block
   std::uint32_t size = 0;
   std::uintptr_t addr = 0;
-  int spawned = -1; // for a Spawn: the thread it created, when known
-};
-
-// A location the step touches.
-struct Access {
-  std::uintptr_t addr = 0;
-  std::uint32_t size = 0;
-  bool write = false;
+  int spawned = -1; // for a Spawn (or a run): the thread it created, when known
+  // A run of several steps: what all of them touch (a read-modify-write inside counts as a
+  // write). Empty for a single step, whose accesses follow from its kind.
+  std::vector<Access> block;
 };
 
 // A location no object has (addresses 1 .. 7 are never an object's): every lock operation
@@ -88,24 +94,44 @@ std::size_t accesses_of(const Step &step, std::array<Access, 2> &out) {
   return 0;
 }
 
+// What `step` touches: its run's accesses, or its own (written into `scratch`).
+std::span<const Access> accesses(const Step &step, std::array<Access, 2> &scratch) {
+  if (!step.block.empty()) {
+    return step.block;
+  }
+  return std::span<const Access>(scratch.data(), accesses_of(step, scratch));
+}
+
 bool dependent(const Step &a, const Step &b) {
   if (a.thread == b.thread) {
     return true;
   }
-  std::array<Access, 2> left{};
-  std::array<Access, 2> right{};
-  const std::size_t nleft = accesses_of(a, left);
-  const std::size_t nright = accesses_of(b, right);
-  for (std::size_t i = 0; i < nleft; ++i) {
-    for (std::size_t j = 0; j < nright; ++j) {
-      const Access &x = left[i];
-      const Access &y = right[j];
+  std::array<Access, 2> left_scratch{};
+  std::array<Access, 2> right_scratch{};
+  const std::span<const Access> left = accesses(a, left_scratch);
+  const std::span<const Access> right = accesses(b, right_scratch);
+  for (const Access &x : left) {
+    for (const Access &y : right) {
       if ((x.write || y.write) && x.addr < y.addr + y.size && y.addr < x.addr + x.size) {
         return true;
       }
     }
   }
   return false;
+}
+
+// Adds `more` to a run's accesses, once per location (a write absorbs a read).
+void add_accesses(std::vector<Access> &block, std::span<const Access> more) {
+  for (const Access &access : more) {
+    const auto same = std::ranges::find_if(block, [&](const Access &known) {
+      return known.addr == access.addr && known.size == access.size;
+    });
+    if (same == block.end()) {
+      block.push_back(access);
+    } else {
+      same->write = same->write || access.write;
+    }
+  }
 }
 
 // A wakeup tree: the sequences still to explore from one state, sharing their prefixes.
@@ -207,7 +233,7 @@ struct ByteHistory {
   std::vector<int> reads;
 };
 
-class DporSearch final : public ScheduleSearch, private rt::Strategy {
+class DporSearch final : public ScheduleSearch, public rt::Strategy, public BlockStepObserver {
 public:
   explicit DporSearch(const SearchParams &params) : params_(params) {}
 
@@ -222,6 +248,8 @@ private:
   std::optional<int> next(const rt::Decision &decision) override;
   std::size_t choose_waiter(const rt::WakeDecision &decision) override;
   std::string stop_reason() const override { return stop_reason_; }
+  // BlockStepObserver: cooperative tasks, whose runs are the transitions.
+  void continues(const rt::Decision &decision, int thread) override;
 
   void map_memory();
   std::uintptr_t canonical(const void *address) const;
@@ -438,8 +466,8 @@ std::optional<int> DporSearch::next(const rt::Decision &decision) {
   settle_rmw();
   note_blocked(decision);
   const std::size_t k = depth_;
-  if (k > 0 && stack_[k - 1].step.kind == EventKind::Spawn &&
-      decision.pending.size() > threads_before_) {
+  // A thread that appeared since the last decision was started by the last step (or run).
+  if (k > 0 && decision.pending.size() > threads_before_) {
     stack_[k - 1].step.spawned = static_cast<int>(decision.pending.size()) - 1;
   }
   threads_before_ = decision.pending.size();
@@ -517,6 +545,28 @@ std::optional<int> DporSearch::next(const rt::Decision &decision) {
   }
   ++depth_;
   return thread;
+}
+
+// A task's run goes on: its step joins the run's accesses (the run began at the last next()).
+void DporSearch::continues(const rt::Decision &decision, int thread) {
+  map_memory();
+  settle_rmw();
+  note_blocked(decision);
+  if (depth_ == 0) {
+    return;
+  }
+  Step &run = stack_[depth_ - 1].step;
+  if (decision.pending.size() > threads_before_) {
+    run.spawned = static_cast<int>(decision.pending.size()) - 1; // the run started a thread
+  }
+  threads_before_ = decision.pending.size();
+  std::array<Access, 2> scratch{};
+  if (run.block.empty()) {
+    add_accesses(run.block, accesses(run, scratch));
+  }
+  const Step step = step_of(decision, thread);
+  track_locks(step);
+  add_accesses(run.block, accesses(step, scratch));
 }
 
 // A new state's step: the first branch of its wakeup tree, else a thread not asleep (the
@@ -613,10 +663,9 @@ void DporSearch::detect_races(std::size_t length) {
 
     // The dependent steps before this one that no other of them follows.
     candidates.clear();
-    std::array<Access, 2> accesses{};
-    const std::size_t count = accesses_of(step, accesses);
-    for (std::size_t a = 0; a < count; ++a) {
-      const Access &access = accesses[a];
+    std::array<Access, 2> scratch{};
+    const std::span<const Access> touched = accesses(step, scratch);
+    for (const Access &access : touched) {
       for (std::uintptr_t byte = access.addr; byte < access.addr + access.size; ++byte) {
         const auto found = bytes.find(byte);
         if (found == bytes.end()) {
@@ -676,8 +725,7 @@ void DporSearch::detect_races(std::size_t length) {
       last_acquire[step.addr] = static_cast<int>(i);
     }
 
-    for (std::size_t a = 0; a < count; ++a) {
-      const Access &access = accesses[a];
+    for (const Access &access : touched) {
       for (std::uintptr_t byte = access.addr; byte < access.addr + access.size; ++byte) {
         ByteHistory &history = bytes[byte];
         if (access.write) {
@@ -690,8 +738,7 @@ void DporSearch::detect_races(std::size_t length) {
         }
       }
     }
-    if (step.kind == EventKind::Spawn && step.spawned >= 0 &&
-        static_cast<std::size_t>(step.spawned) < threads) {
+    if (step.spawned >= 0 && static_cast<std::size_t>(step.spawned) < threads) {
       spawned_by[static_cast<std::size_t>(step.spawned)] = static_cast<int>(i);
     }
     last_of[thread] = static_cast<int>(i);
