@@ -286,7 +286,7 @@ private:
       }
       rt::Strategy *strategy = search_->next_strategy();
       if (strategy == nullptr) {
-        exhaustive_ = search_->exhaustive();
+        exhaustive_ = search_->exhaustive() && !(spec_.not_exhaustive && spec_.not_exhaustive());
         return;
       }
       if (options_.spurious_wakeups) {
@@ -554,7 +554,7 @@ private:
     }
     input.thread_names = spec_.thread_names;
     report.explanation = with_thread_names(explain(input), spec_.thread_names);
-    if (spec_.cooperative && failure_) {
+    if (spec_.async_tasks && failure_) {
       const std::size_t headline = report.explanation.find('\n');
       report.explanation.insert(headline == std::string::npos ? report.explanation.size()
                                                               : headline + 1,

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -158,7 +159,18 @@ std::set<std::string> outcomes(const std::vector<Task> &tasks, Search search, in
       {.max_attempts = attempts, .seed = 9, .search = search});
   EXPECT_TRUE(result.property_holds) << result.explanation;
   *exhaustive = result.exhaustive;
+  if (std::getenv("INTERLACE_TEST_VERBOSE") != nullptr) {
+    std::printf("%s\n", result.explanation.c_str());
+  }
   return seen;
+}
+
+std::string describe(const std::set<std::string> &outcomes) {
+  std::string text;
+  for (const std::string &outcome : outcomes) {
+    text += (text.empty() ? "" : ", ") + outcome;
+  }
+  return text;
 }
 
 void expect_every_outcome(const std::vector<Task> &tasks) {
@@ -166,10 +178,11 @@ void expect_every_outcome(const std::vector<Task> &tasks) {
   bool sampled_exhaustive = false;
   const std::set<std::string> systematic = outcomes(tasks, Search::dpor, 5000, &dpor_exhaustive);
   const std::set<std::string> sampled = outcomes(tasks, Search::random, 3000, &sampled_exhaustive);
-  EXPECT_TRUE(dpor_exhaustive);
+  ASSERT_TRUE(dpor_exhaustive);
   EXPECT_GT(sampled.size(), 1U);
   for (const std::string &outcome : sampled) {
-    EXPECT_TRUE(systematic.contains(outcome)) << "dpor never saw the outcome " << outcome;
+    EXPECT_TRUE(systematic.contains(outcome))
+        << "dpor never saw the outcome " << outcome << " (it saw " << describe(systematic) << ")";
   }
 }
 
@@ -188,21 +201,24 @@ TEST(AsyncDporTest, EveryOutcomeOfSendersAndAReceiverOnAChannel) {
   expect_every_outcome({sender('A'), sender('B'), receiver});
 }
 
-TEST(AsyncDporTest, EveryOutcomeOfTimersAndPosts) {
+// With timers the search samples: which handler takes a due timer is up to Asio's reactor, and
+// the search has not been shown to cover those orders (docs/async.md).
+TEST(AsyncDporTest, WithTimersTheVerdictIsSampled) {
   using namespace std::chrono_literals;
-  const auto sleeper = [](char name, std::chrono::milliseconds delay) {
-    return [name, delay](Log &log) -> asio::awaitable<void> {
-      asio::steady_timer timer(co_await asio::this_coro::executor, delay);
-      co_await timer.async_wait(asio::use_awaitable);
-      log.events += name;
-    };
+  const Task sleeper = [](Log &log) -> asio::awaitable<void> {
+    asio::steady_timer timer(co_await asio::this_coro::executor, 10ms);
+    co_await timer.async_wait(asio::use_awaitable);
+    log.events += 'A';
   };
   const Task poster = [](Log &log) -> asio::awaitable<void> {
     log.events += 'p';
     co_await yield_to_loop();
     log.events += 'q';
   };
-  expect_every_outcome({sleeper('A', 10ms), poster});
+  bool exhaustive = true;
+  const std::set<std::string> seen = outcomes({sleeper, poster}, Search::dpor, 5000, &exhaustive);
+  EXPECT_FALSE(exhaustive);
+  EXPECT_GT(seen.size(), 1U);
 }
 
 TEST(AsyncDporTest, TheCacheBehindAnAsyncMutexHoldsForEveryOrder) {

@@ -74,6 +74,12 @@ struct ExploreOptions {
   // suspensions (a task back at its event loop: a timer, a channel, a post) and markers, which
   // is exactly what a single-threaded io_context can do.
   bool every_co_await = true;
+  // Async tasks: the io_context is run by several threads, so handlers of different tasks may
+  // run at the same time. Tasks then interleave at every shared access, as threads do (Asio's
+  // own code included), not only at switch points; a strand still runs its handlers one at a
+  // time. Finds what a multi-threaded io_context shows: a strand used in one place and
+  // forgotten in another.
+  bool concurrent_handlers = false;
 };
 
 template <class State> struct InterleavingResult {
@@ -118,11 +124,17 @@ struct ExplorationSpec {
   std::function<std::shared_ptr<void>()> share_state; // the current state, type-erased
   std::size_t state_size = 0;                         // sizeof the state, for reports
   std::source_location where;                         // the explore_interleavings call
+  // The threads are async tasks (interlace/asio.hpp): reports say which coroutine each ran.
+  bool async_tasks = false;
   // Run the threads cooperatively: each goes on until it reaches a switch point
   // (interlace_switch_point), a marker, blocks or ends, and only there may another take over.
-  // Async tasks (interlace/asio.hpp) run so.
+  // Async tasks run so, unless ExploreOptions::concurrent_handlers.
   bool cooperative = false;
   std::vector<std::string> thread_names; // names for reports; "thread N" beyond its end
+  // Asked when a search ends having covered every interleaving: true when the driver knows its
+  // executions depended on something the search does not order (async timers under dpor), so
+  // that the verdict says "sampled".
+  std::function<bool()> not_exhaustive;
 };
 
 struct ExplorationReport {

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <ranges>
@@ -28,6 +29,8 @@ struct Access {
   std::uintptr_t addr = 0;
   std::uint32_t size = 0;
   bool write = false;
+
+  bool operator==(const Access &) const = default;
 };
 
 // One executed step as the reduction sees it; for cooperative tasks, one run of a task between
@@ -250,6 +253,7 @@ private:
   std::string stop_reason() const override { return stop_reason_; }
   // BlockStepObserver: cooperative tasks, whose runs are the transitions.
   void continues(const rt::Decision &decision, int thread) override;
+  void check_replayed_run();
 
   void map_memory();
   std::uintptr_t canonical(const void *address) const;
@@ -294,6 +298,8 @@ private:
   std::unordered_map<std::uintptr_t, std::uintptr_t> relocated_;
   std::size_t threads_before_ = 0;
   std::string stop_reason_;
+  std::vector<Access> replayed_run_; // what the run being replayed touched when recorded
+  bool check_run_ = false;           // compare it with what it touches now
 
   std::chrono::steady_clock::time_point started_at_;
   std::chrono::steady_clock::time_point last_progress_;
@@ -312,6 +318,7 @@ rt::Strategy *DporSearch::next_strategy() {
 }
 
 void DporSearch::begin() {
+  check_run_ = false;
   objects_.clear();
   relocated_.clear();
   run_allocations_seen_ = 0;
@@ -473,9 +480,16 @@ std::optional<int> DporSearch::next(const rt::Decision &decision) {
   threads_before_ = decision.pending.size();
 
   int thread = -1;
+  check_replayed_run();
   if (k < replay_) {
     const Node &node = stack_[k];
     thread = node.step.thread;
+    if (k + 1 < replay_ && !node.step.block.empty()) {
+      // A run of the prefix must repeat what it touched (the branch's own run may not: it
+      // runs after other steps than it did).
+      replayed_run_ = node.step.block;
+      check_run_ = true;
+    }
     const auto same_step = [&] {
       const rt::Event &event = decision.pending[static_cast<std::size_t>(thread)];
       if (event.kind != node.step.kind) {
@@ -547,6 +561,25 @@ std::optional<int> DporSearch::next(const rt::Decision &decision) {
   return thread;
 }
 
+// A replayed run that touched other objects than it did in the execution that recorded it: the
+// code is not deterministic within its runs, and what lies past here is not known to be
+// covered. (Memory outside every known object, a thread's stack, is named by its address,
+// which may change from one execution to the next without meaning anything.)
+void DporSearch::check_replayed_run() {
+  if (check_run_ && depth_ > 0) {
+    const auto in_objects = [](const std::vector<Access> &run) {
+      std::vector<Access> known;
+      std::ranges::copy_if(run, std::back_inserter(known),
+                           [](const Access &access) { return (access.addr & kObjectTag) != 0; });
+      return known;
+    };
+    if (in_objects(stack_[depth_ - 1].step.block) != in_objects(replayed_run_)) {
+      approximate_ = true;
+    }
+  }
+  check_run_ = false;
+}
+
 // A task's run goes on: its step joins the run's accesses (the run began at the last next()).
 void DporSearch::continues(const rt::Decision &decision, int thread) {
   map_memory();
@@ -608,6 +641,7 @@ std::optional<int> DporSearch::choose(const rt::Decision &decision, Node &node) 
 
 void DporSearch::observe(const ExecutionResult &result) {
   ++executions_;
+  check_replayed_run();
   rmw_before_.reset(); // the last step's effect is unknown: it counts as a write
   std::size_t length = depth_;
   if (stack_.size() > length + 1 ||
