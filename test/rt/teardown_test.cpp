@@ -304,7 +304,9 @@ INTERLACE_NO_INSTRUMENT void exclusive_region(int me) {
 }
 
 void *sleep_then_touch(void *) {
-  poll(nullptr, 0, 300); // no yield point, no interceptor: the execution stalls here
+  // No yield point, no interceptor: the execution stalls here, for ten stall timeouts, so that a
+  // loaded machine still sees the stall before the sleep ends.
+  poll(nullptr, 0, 1000);
   g_churn.fetch_add(1);
   return nullptr;
 }
@@ -322,7 +324,7 @@ TEST(TeardownTest, AThreadLeftBehindNeverRunsAlongsideALaterExecution) {
     EXPECT_EQ(run_seeded(stalled, bodies, 1, options).failure, rt::FailureKind::Timeout);
   }
   // The stuck thread wakes up while these run; it must end itself, not hand out turns.
-  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(600);
+  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(1300);
   int runs = 0;
   while (std::chrono::steady_clock::now() < until) {
     rt::Executor executor;

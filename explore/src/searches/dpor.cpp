@@ -1,7 +1,5 @@
 #include "searches/dpor.hpp"
 
-#include "cooperative_strategy.hpp"
-
 #include <sanitizer/asan_interface.h>
 
 #include <algorithm>
@@ -18,6 +16,8 @@
 #include <unordered_map>
 #include <utility>
 #include <vector>
+
+#include "cooperative_strategy.hpp"
 
 namespace interlace::detail {
 namespace {

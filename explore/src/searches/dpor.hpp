@@ -25,12 +25,17 @@
 // another thread holds. Memory orders weaker than sequential consistency are explored as
 // sequentially consistent; fences and markers depend on nothing.
 //
+// Async tasks (explore_async_interleavings, cooperative): a transition is a task's run from one
+// switch point to the next, told to the search step by step (BlockStepObserver), and two runs
+// depend on each other when any of their steps do.
+//
 // What makes a finished search not exhaustive (exhaustive() says false, the explanation says
 // "sampled"): a wake-up with a choice of waiter (only the first waiter is explored), an
 // execution that did not repeat its prefix (the code under test is not deterministic for a
-// given schedule), and memory outside every object the explorer knows of (an allocation the
+// given schedule), memory outside every object the explorer knows of (an allocation the
 // pass did not see) that moved from one execution to the next: the search then names it as
-// the recorded prefix did and goes on.
+// the recorded prefix did and goes on; and a replayed run of a task that touched other objects
+// than it did.
 #pragma once
 
 #include <memory>
