@@ -10,13 +10,20 @@
 //   runs each job (docs/performance.md).
 // run_exec_per_s_jobs1, _jobs2: `interlace run --jobs N` on a two-thread C program with a few
 //   dozen shared accesses (program_two_threads.c), executions over the run's own elapsed time.
+// fault_us: the first write to a fresh anonymous page (what a forked child pays for each page it
+//   copies, and any design that returns memory to the kernel between executions).
+// soft_dirty: 1 when this kernel tracks written pages (/proc/self/clear_refs "4" and the
+//   soft-dirty bit of /proc/self/pagemap), which a snapshot-and-restore runner would build on.
+#include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -92,6 +99,45 @@ double run_rate(const std::string &bin, int jobs, int attempts) {
          std::stod(json_number(text, "elapsed_seconds"));
 }
 
+double fault_microseconds(int pages) {
+  const std::size_t size = static_cast<std::size_t>(pages) * 4096;
+  void *memory = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (memory == MAP_FAILED) {
+    return -1;
+  }
+  madvise(memory, size, MADV_NOHUGEPAGE); // one fault per page, not per huge page
+  auto *bytes = static_cast<volatile char *>(memory);
+  const Clock::time_point start = Clock::now();
+  for (int page = 0; page < pages; ++page) {
+    bytes[static_cast<std::size_t>(page) * 4096] = 1;
+  }
+  const double elapsed = std::chrono::duration<double, std::micro>(Clock::now() - start).count();
+  munmap(memory, size);
+  return elapsed / pages;
+}
+
+// Clears the soft-dirty bits, writes one page, and reads its bit back.
+bool soft_dirty_works() {
+  static char page[4096] __attribute__((aligned(4096)));
+  page[0] = 1;
+  const int clear = open("/proc/self/clear_refs", O_WRONLY);
+  const int map = open("/proc/self/pagemap", O_RDONLY);
+  bool works = false;
+  if (clear >= 0 && map >= 0 && write(clear, "4", 1) == 1) {
+    page[0] = 2;
+    std::uint64_t entry = 0;
+    const off_t at = static_cast<off_t>(reinterpret_cast<std::uintptr_t>(page) / 4096 * 8);
+    works = pread(map, &entry, sizeof entry, at) == sizeof entry && ((entry >> 55) & 1) != 0;
+  }
+  if (clear >= 0) {
+    close(clear);
+  }
+  if (map >= 0) {
+    close(map);
+  }
+  return works;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -112,6 +158,12 @@ int main(int argc, char **argv) {
   std::printf("fork_threads_us %.0f us\n", median(threaded));
   std::printf("fork_one_cpu_us %.0f us\n", median(plain_one_cpu));
   std::printf("fork_threads_one_cpu_us %.0f us\n", median(threaded_one_cpu));
+  std::vector<double> faults;
+  for (int i = 0; i < 5; ++i) {
+    faults.push_back(fault_microseconds(256));
+  }
+  std::printf("fault_us %.1f us\n", median(faults));
+  std::printf("soft_dirty %d\n", soft_dirty_works() ? 1 : 0);
   for (const int jobs : {1, 2}) {
     constexpr int kRuns = 3;
     std::vector<double> rates;
