@@ -268,6 +268,7 @@ public:
     for (Next next = next_handler(task); next.handler; next = next_handler(task)) {
       std::unique_ptr<Handler> handler = std::move(next.handler);
       handler->run(); // the task's code, up to its next suspension
+      bool more = false;
       {
         const Hidden hidden;
         handler.reset();
@@ -275,8 +276,13 @@ public:
         if (tasks_running_ > 0 && timer_pending()) {
           wake_clock(); // the clock may have a timer to fire now
         }
+        more = !box(task).handlers.empty();
       }
-      interlace_switch_point(nullptr); // back at the loop: any ready task may go next
+      // Back at the loop: any ready task may go next. With no handler of its own ready, the
+      // loop waits or ends, and there the others go on all the same: no decision is needed.
+      if (more) {
+        interlace_switch_point(nullptr);
+      }
     }
     const Hidden hidden;
     if (--tasks_running_ == 0 && clock_started_) {
@@ -308,6 +314,10 @@ private:
     std::deque<std::unique_ptr<Handler>> handlers;
     int work = 0;           // tracked executors of this task alive (Asio's outstanding work)
     std::uint32_t word = 0; // the futex word its loop waits on: bumped by every wake
+    // Its loop is in (or about to enter) its wait on `word`. Only then does a wake need the
+    // futex call: a running loop looks at its mailbox before it waits, and most posts are a
+    // task's to its own loop.
+    bool waiting = false;
   };
 
   // What a loop does next: run a handler, fire the earliest timer (the clock only), or end.
@@ -350,6 +360,9 @@ private:
   INTERLACE_NO_INSTRUMENT void wake(int task) {
     Mailbox &mailbox = box(task);
     ++mailbox.word;
+    if (!mailbox.waiting) {
+      return;
+    }
     const Visible visible; // the runtime must see the wake-up to let the loop run again
     futex_wake(&mailbox.word);
   }
@@ -376,8 +389,11 @@ private:
           return {nullptr, true};
         }
         seen = mailbox.word;
+        mailbox.waiting = true;
       }
       interlace_task_wait(&box(task).word, seen);
+      const Hidden hidden;
+      box(task).waiting = false;
     }
   }
 
