@@ -217,6 +217,32 @@ public:
     drain(); // a coroutine's frames are destroyed through its executor: Asio posts that
   }
 
+  // Every task ended, and the execution left nothing in the loop: no handler, no outstanding
+  // work, no timer or socket (Asio's reactor was never made, so the io_context holds no
+  // operation).
+  INTERLACE_NO_INSTRUMENT bool finished() {
+    return !closing_ && tasks_running_ == 0 && reactor() == nullptr &&
+           std::ranges::all_of(mailboxes_, [](const Mailbox &mailbox) {
+             return mailbox.handlers.empty() && mailbox.work == 0;
+           });
+  }
+
+  // Makes a finished loop (checked again: destroying the state may have posted) what a new
+  // one is, for the next execution of the same tasks. False if it is not finished.
+  INTERLACE_NO_INSTRUMENT bool restart() {
+    if (!finished()) {
+      return false;
+    }
+    for (Mailbox &mailbox : mailboxes_) {
+      mailbox.word = 0;
+      mailbox.waiting = false;
+    }
+    tasks_running_ = num_tasks();
+    clock_started_ = false;
+    used_timers_ = false;
+    return true;
+  }
+
   INTERLACE_NO_INSTRUMENT ~Loop() {
     shutdown();
     context_.reset();
@@ -684,16 +710,23 @@ auto explore_async_interleavings(
     async_detail::current_loop() = nullptr;
     if (loop) {
       used_timers = used_timers || loop->used_timers();
+    }
+    const bool finished = loop && loop->finished();
+    if (loop && !finished) {
       loop->shutdown(); // coroutines left waiting go first, while their state lives
     }
     current.reset();
-    loop.reset();
-    std::vector<async_detail::Loop::Body> bodies;
-    bodies.reserve(tasks.size());
-    for (auto &task : tasks) {
-      bodies.emplace_back([&task, &current] { return task(*current); });
+    // A loop whose execution left nothing behind, and that no kept state holds, serves the next
+    // execution: making an io_context and the mailboxes costs more than a short execution.
+    if (!finished || loop.use_count() != 1 || !loop->restart()) {
+      loop.reset();
+      std::vector<async_detail::Loop::Body> bodies;
+      bodies.reserve(tasks.size());
+      for (auto &task : tasks) {
+        bodies.emplace_back([&task, &current] { return task(*current); });
+      }
+      loop = std::make_shared<async_detail::Loop>(std::move(bodies));
     }
-    loop = std::make_shared<async_detail::Loop>(std::move(bodies));
     async_detail::current_loop() = loop.get();
     std::shared_ptr<State> made = detail::make_state<State>(setup);
     State *state = made.get();
