@@ -169,6 +169,33 @@ private:
   bool tracked_;
 };
 
+// Runs what it is given at once, on the calling thread: the executor of a task's co_spawn
+// completion handler, which only records how the task ended. Posted to the task's mailbox
+// instead, it would come back to the loop as a handler of its own, after a switch point before
+// no code of the user's. (Never blocking is what Asio's post requires; it is not observable here.)
+class InlineExecutor {
+public:
+  INTERLACE_NO_INSTRUMENT explicit InlineExecutor(Loop *loop) noexcept : loop_(loop) {}
+
+  INTERLACE_NO_INSTRUMENT net::io_context &query(net::execution::context_t) const noexcept;
+  static constexpr net::execution::blocking_t query(net::execution::blocking_t) noexcept {
+    return net::execution::blocking.possibly;
+  }
+  InlineExecutor require(net::execution::blocking_t::never_t) const noexcept { return *this; }
+
+  template <class F> INTERLACE_NO_INSTRUMENT void execute(F &&f) const { std::forward<F>(f)(); }
+
+  friend bool operator==(const InlineExecutor &a, const InlineExecutor &b) noexcept {
+    return a.loop_ == b.loop_;
+  }
+  friend bool operator!=(const InlineExecutor &a, const InlineExecutor &b) noexcept {
+    return !(a == b);
+  }
+
+private:
+  Loop *loop_;
+};
+
 // The runtime does not see what runs in a hidden stretch (no yield points, real blocking
 // calls): the loops' own bookkeeping, which is not code under test. It sees what runs in a
 // visible one, even inside a hidden one: a wake-up, a sleep on the execution's clock.
@@ -284,12 +311,11 @@ public:
   INTERLACE_NO_INSTRUMENT void run_task(int task) {
     {
       const Hidden hidden;
-      net::co_spawn(TaskExecutor(this, task), tasks_[static_cast<std::size_t>(task)](),
-                    [](const std::exception_ptr &error) {
-                      if (error) {
-                        std::rethrow_exception(error); // out of the loop: the task failed
-                      }
-                    });
+      net::co_spawn(
+          TaskExecutor(this, task), tasks_[static_cast<std::size_t>(task)](),
+          net::bind_executor(InlineExecutor(this), [this](const std::exception_ptr &error) {
+            failure_ = error; // runs inside the task's last handler
+          }));
     }
     for (Next next = next_handler(task); next.handler; next = next_handler(task)) {
       std::unique_ptr<Handler> handler = std::move(next.handler);
@@ -298,6 +324,9 @@ public:
       {
         const Hidden hidden;
         handler.reset();
+        if (failure_) {
+          std::rethrow_exception(std::exchange(failure_, nullptr)); // out of the loop: it failed
+        }
         poll(); // completions Asio queued on the io_context go to their mailboxes
         if (tasks_running_ > 0 && timer_pending()) {
           wake_clock(); // the clock may have a timer to fire now
@@ -499,6 +528,7 @@ private:
   bool closing_ = false;
   bool clock_started_ = false;
   bool used_timers_ = false;
+  std::exception_ptr failure_; // what escaped the task whose handler runs, for run_task
   net::detail::epoll_reactor *reactor_ = nullptr; // lives as long as context_
 };
 
@@ -541,6 +571,9 @@ inline TaskExecutor::~TaskExecutor() {
 inline net::io_context &TaskExecutor::query(net::execution::context_t) const noexcept {
   return loop_->context();
 }
+inline net::io_context &InlineExecutor::query(net::execution::context_t) const noexcept {
+  return loop_->context();
+}
 inline void TaskExecutor::post(std::unique_ptr<Handler> handler) const {
   loop_->post(task_, std::move(handler));
 }
@@ -577,6 +610,8 @@ inline std::vector<std::string> task_names(std::size_t tasks) {
 
 static_assert(net::execution::is_executor<async_detail::TaskExecutor>::value,
               "interlace: the task executor does not meet Asio's executor requirements");
+static_assert(net::execution::is_executor<async_detail::InlineExecutor>::value,
+              "interlace: the inline executor does not meet Asio's executor requirements");
 
 // Trace markers across coroutine tasks, as the Python original's AsyncTraceExecutor:
 //
