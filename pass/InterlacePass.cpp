@@ -47,6 +47,7 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SpecialCaseList.h"
 #include "llvm/Support/VirtualFileSystem.h"
+#include "llvm/Transforms/Utils/BasicBlockUtils.h"
 #include "llvm/Transforms/Utils/ModuleUtils.h"
 
 #include <map>
@@ -100,14 +101,15 @@ STATISTIC(NumSkippedFunctionsIgnorelist, "Functions skipped: ignore list");
 // --- Runtime ABI (rt/include/interlace/abi.h) -------------------------------
 
 namespace abi {
-constexpr unsigned Version = 6;
+constexpr unsigned Version = 7;
 constexpr const char *RegisterModule = "__interlace_register_module";
 constexpr const char *Read = "__interlace_read";
 constexpr const char *Write = "__interlace_write";
 constexpr const char *Rmw = "__interlace_rmw";
 constexpr const char *Fence = "__interlace_fence";
 constexpr const char *Alloc = "__interlace_alloc";
-constexpr const char *CallSite = "__interlace_call_site"; // a thread-local pointer
+constexpr const char *CallSite = "__interlace_call_site";         // a thread-local pointer
+constexpr const char *LibrarySteps = "__interlace_library_steps"; // a thread-local byte
 constexpr const char *NoInstrumentAnnotation = "interlace_no_instrument";
 constexpr const char *CtorName = "interlace.module_ctor";
 constexpr const char *SiteTableName = "__interlace_sites";
@@ -276,6 +278,7 @@ private:
   std::unique_ptr<SpecialCaseList> Ignorelist;
   SmallPtrSet<const Function *, 8> NoInstrument;
 
+  Type *Int8Ty = nullptr;
   Type *Int32Ty = nullptr;
   Type *Int64Ty = nullptr;
   PointerType *PtrTy = nullptr;
@@ -304,6 +307,7 @@ bool Instrumenter::initialize() {
       return false;
     }
   }
+  Int8Ty = Type::getInt8Ty(Ctx);
   Int32Ty = Type::getInt32Ty(Ctx);
   Int64Ty = Type::getInt64Ty(Ctx);
   PtrTy = PointerType::getUnqual(Ctx);
@@ -717,8 +721,23 @@ bool Instrumenter::instrument() {
   GlobalVariable *Table = emitSiteTable();
   auto *TableTy = cast<ArrayType>(Table->getValueType());
   MDNode *NoSanitize = MDNode::get(Ctx, {});
+  GlobalVariable *LibrarySteps = nullptr;
   for (const Yield &Y : Yields) {
-    IRBuilder<> B(Y.Before);
+    Instruction *Before = Y.Before;
+    if ((Sites[Y.SiteIndex].Flags & abi::LibraryCodeFlag) != 0) {
+      // A third-party library's access is a step only where the runtime says so (not in async
+      // tasks, where each handler runs hundreds of Asio's): a thread-local byte, tested here,
+      // spares the call elsewhere.
+      if (!LibrarySteps) {
+        LibrarySteps = cast<GlobalVariable>(M.getOrInsertGlobal(abi::LibrarySteps, Int8Ty));
+        LibrarySteps->setThreadLocalMode(GlobalValue::InitialExecTLSModel);
+      }
+      IRBuilder<> Test(Before);
+      LoadInst *On = Test.CreateLoad(Int8Ty, Test.CreateThreadLocalAddress(LibrarySteps));
+      On->setMetadata(LLVMContext::MD_nosanitize, NoSanitize);
+      Before = SplitBlockAndInsertIfThen(Test.CreateIsNotNull(On), Before, /*Unreachable=*/false);
+    }
+    IRBuilder<> B(Before);
     Constant *SitePtr = ConstantExpr::getInBoundsGetElementPtr(
         TableTy, Table,
         ArrayRef<Constant *>{ConstantInt::get(Int64Ty, 0), ConstantInt::get(Int64Ty, Y.SiteIndex)});

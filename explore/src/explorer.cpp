@@ -178,6 +178,9 @@ private:
     // see what the plumbing touches (a channel's queue, a strand's state) to know which runs of
     // tasks depend on each other.
     options.library_code_steps = !spec_.cooperative || options_.search == Search::dpor;
+    // cooperative_ wraps the strategy (see execute()), so the runtime need not ask it between
+    // switch points; the systematic search watches those steps (BlockStepObserver) and is.
+    options.cooperative = spec_.cooperative && options_.search != Search::dpor;
     if (bound == Bound::Deadline) {
       options.deadline = deadline_;
     } else if (bound == Bound::Shrink) {

@@ -783,6 +783,7 @@ void Execution::run_thread(ManagedThread &self) {
   if (!ending()) {
     log_executed(self); // its start
     t_current = &self;
+    __interlace_library_steps = options_.library_code_steps ? 1 : 0;
     try {
       if (self.body != nullptr) {
         (*self.body)();
@@ -803,6 +804,7 @@ void Execution::run_thread(ManagedThread &self) {
       }
     }
     t_current = nullptr;
+    __interlace_library_steps = 0;
   }
   if (in_forked_child()) {
     // A process forked from this thread, whose body has now returned: as the last thread of a
@@ -920,6 +922,7 @@ void Execution::end_thread(ManagedThread &self) {
   self.in_runtime = true;
   self.worker->dead.store(true, std::memory_order_release);
   t_current = nullptr;
+  __interlace_library_steps = 0;
   thread_ended(self);
   raw_exit_thread();
 }

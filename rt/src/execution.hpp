@@ -262,19 +262,31 @@ private:
     int preemptions = 0;
   };
 
-  // The fast path of step(): a step the strategy granted ahead, when nothing is amiss.
+  // The fast path of step(): a step the strategy granted ahead, or a cooperative thread's step
+  // that is no switch point, when nothing is amiss.
   bool step_granted(ManagedThread &self, const Event &event) {
     // A sched_yield or sleep is always decided: a strategy may end a spinner's run there.
-    if (turn_.granted == 0 || grant_.alarms.load(std::memory_order_acquire) != 0 || self.exiting ||
+    if (grant_.alarms.load(std::memory_order_acquire) != 0 || self.exiting ||
         event.kind == EventKind::Sleep) {
       return false;
     }
-    --turn_.granted;
+    if (turn_.granted != 0) {
+      --turn_.granted;
+    } else if (!keeps_turn_cooperatively(self, event)) {
+      return false;
+    }
     ++turn_.run_length;
     turn_.steps.store(turn_.steps.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
     announce(self, event);
     log_executed(self);
     return true;
+  }
+  // RunOptions::cooperative: the strategy would answer `self` again (the decision's current
+  // thread, runnable as it runs), and the step cap is not reached (next_turn's livelock).
+  bool keeps_turn_cooperatively(const ManagedThread &self, const Event &event) const {
+    return options_.cooperative && event.kind != EventKind::Switch &&
+           event.kind != EventKind::Marker && self.id == turn_.current &&
+           turn_.steps.load(std::memory_order_relaxed) < options_.max_steps;
   }
   // pick() results besides thread ids: nobody can run, the strategy stopped the run, or it
   // made an impossible choice (strategy_error_ says which), or discarded the run. next_turn()

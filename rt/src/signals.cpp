@@ -132,6 +132,7 @@ void forked_child() {
   // The calling thread is the child's only thread: whatever it was, it is not managed here.
   if (t_current != nullptr) {
     t_current = nullptr;
+    __interlace_library_steps = 0;
     g_forked_child.store(true, std::memory_order_relaxed);
   }
 }

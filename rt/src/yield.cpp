@@ -48,6 +48,9 @@ extern "C" {
 __attribute__((tls_model("initial-exec"))) __thread const interlace_site *__interlace_call_site =
     nullptr;
 
+// Set by Execution::run_thread; initial-exec as __interlace_call_site.
+__attribute__((tls_model("initial-exec"))) __thread unsigned char __interlace_library_steps = 0;
+
 void __interlace_read(const void *addr, uint64_t size, const interlace_site *site) {
   yield(EventKind::Read, addr, size, site);
 }

@@ -12,4 +12,4 @@ define void @f() {
 
 ; CHECK: @llvm.global_ctors = appending global [1 x { i32, ptr, ptr }] [{ i32, ptr, ptr } { i32 0, ptr @interlace.module_ctor, ptr null }]
 ; CHECK-LABEL: define internal void @interlace.module_ctor()
-; CHECK: call void @__interlace_register_module(i32 6, ptr @__interlace_sites, i64 2, ptr @__interlace_globals, i64 1, ptr @interlace.module)
+; CHECK: call void @__interlace_register_module(i32 7, ptr @__interlace_sites, i64 2, ptr @__interlace_globals, i64 1, ptr @interlace.module)

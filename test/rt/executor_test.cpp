@@ -190,6 +190,61 @@ TEST(ExecutorTest, StepsTheStrategySaidItWouldRepeatAreNotAskedFor) {
   }
 }
 
+// Keeps the current thread running, and records what it announced each time it is asked.
+class RecordingKeeper final : public rt::Strategy {
+public:
+  std::optional<int> next(const rt::Decision &decision) override {
+    if (decision.current >= 0 && decision.candidates[0] == decision.current) {
+      asked.push_back(decision.pending[static_cast<std::size_t>(decision.current)].kind);
+    }
+    return decision.candidates[0];
+  }
+  std::vector<rt::EventKind> asked;
+};
+
+TEST(ExecutorTest, ACooperativeRunAsksTheStrategyOnlyAtSwitchPointsAndRecordsEveryStep) {
+  rt::Executor executor;
+  Bodies bodies = {[] {
+                     for (int i = 0; i < 5; ++i) {
+                       g_first.store(i);
+                     }
+                     interlace_switch_point(nullptr);
+                     g_first.store(9);
+                   },
+                   [] { g_second.store(1); }};
+  rt::RunOptions options;
+  options.cooperative = true;
+  RecordingKeeper cooperative;
+  ASSERT_FALSE(executor.run(bodies, cooperative, options).failed());
+  EXPECT_EQ(cooperative.asked, std::vector<rt::EventKind>{rt::EventKind::Switch});
+  // Thread 0: its start, five stores, the switch point, a store; thread 1: its start, a store.
+  EXPECT_EQ(executor.trace().size(), 10U);
+  EXPECT_EQ(std::vector<int>(executor.schedule().begin(), executor.schedule().end()),
+            (std::vector<int>{0, 0, 0, 0, 0, 0, 0, 0, 1, 1}));
+  // Not cooperative: asked at the stores too, with the same schedule.
+  RecordingKeeper preemptive;
+  ASSERT_FALSE(executor.run(bodies, preemptive).failed());
+  EXPECT_EQ(std::ranges::count(preemptive.asked, rt::EventKind::Write), 7);
+  EXPECT_EQ(executor.trace().size(), 10U);
+}
+
+TEST(ExecutorTest, ACooperativeThreadThatNeverReachesASwitchPointHitsTheStepCap) {
+  rt::Executor executor;
+  std::atomic<bool> never{false};
+  Bodies bodies = {[&] {
+    while (!never.load()) {
+    }
+  }};
+  rt::RunOptions options;
+  options.max_steps = 500;
+  options.cooperative = true;
+  RecordingKeeper strategy;
+  const rt::Outcome outcome = executor.run(bodies, strategy, options);
+  EXPECT_EQ(outcome.failure, rt::FailureKind::Livelock);
+  EXPECT_EQ(executor.schedule().size(), 500U);
+  EXPECT_EQ(strategy.asked.size(), 1U); // at the step the cap ends, as without the option
+}
+
 // Always the highest runnable thread, and says so for as long as nothing changes.
 class HighestRunnable final : public rt::Strategy {
 public:

@@ -169,6 +169,33 @@ private:
   bool tracked_;
 };
 
+// Runs what it is given at once, on the calling thread: the executor of a task's co_spawn
+// completion handler, which only records how the task ended. Posted to the task's mailbox
+// instead, it would come back to the loop as a handler of its own, after a switch point before
+// no code of the user's. (Never blocking is what Asio's post requires; it is not observable here.)
+class InlineExecutor {
+public:
+  INTERLACE_NO_INSTRUMENT explicit InlineExecutor(Loop *loop) noexcept : loop_(loop) {}
+
+  INTERLACE_NO_INSTRUMENT net::io_context &query(net::execution::context_t) const noexcept;
+  static constexpr net::execution::blocking_t query(net::execution::blocking_t) noexcept {
+    return net::execution::blocking.possibly;
+  }
+  InlineExecutor require(net::execution::blocking_t::never_t) const noexcept { return *this; }
+
+  template <class F> INTERLACE_NO_INSTRUMENT void execute(F &&f) const { std::forward<F>(f)(); }
+
+  friend bool operator==(const InlineExecutor &a, const InlineExecutor &b) noexcept {
+    return a.loop_ == b.loop_;
+  }
+  friend bool operator!=(const InlineExecutor &a, const InlineExecutor &b) noexcept {
+    return !(a == b);
+  }
+
+private:
+  Loop *loop_;
+};
+
 // The runtime does not see what runs in a hidden stretch (no yield points, real blocking
 // calls): the loops' own bookkeeping, which is not code under test. It sees what runs in a
 // visible one, even inside a hidden one: a wake-up, a sleep on the execution's clock.
@@ -199,9 +226,12 @@ class Loop {
 public:
   using Body = std::function<net::awaitable<void>()>;
 
-  INTERLACE_NO_INSTRUMENT explicit Loop(std::vector<Body> tasks)
+  // `systematic`: the systematic search (dpor) runs the tasks. It learns which tasks' runs
+  // depend on each other from what they touch, and a post to another task's mailbox (hidden)
+  // shows only as the futex wake that follows it: every wake is then made, waiting loop or not.
+  INTERLACE_NO_INSTRUMENT explicit Loop(std::vector<Body> tasks, bool systematic = false)
       : tasks_(std::move(tasks)), mailboxes_(tasks_.size() + 1),
-        tasks_running_(static_cast<int>(tasks_.size())) {}
+        tasks_running_(static_cast<int>(tasks_.size())), systematic_(systematic) {}
 
   // Destroys what still waits (an execution that failed midway): the handlers in the mailboxes
   // and the operations Asio holds, with their coroutines, whose frames may still refer to the
@@ -215,6 +245,32 @@ public:
     drain();
     context_->shutdown();
     drain(); // a coroutine's frames are destroyed through its executor: Asio posts that
+  }
+
+  // Every task ended, and the execution left nothing in the loop: no handler, no outstanding
+  // work, no timer or socket (Asio's reactor was never made, so the io_context holds no
+  // operation).
+  INTERLACE_NO_INSTRUMENT bool finished() {
+    return !closing_ && tasks_running_ == 0 && reactor() == nullptr &&
+           std::ranges::all_of(mailboxes_, [](const Mailbox &mailbox) {
+             return mailbox.handlers.empty() && mailbox.work == 0;
+           });
+  }
+
+  // Makes a finished loop (checked again: destroying the state may have posted) what a new
+  // one is, for the next execution of the same tasks. False if it is not finished.
+  INTERLACE_NO_INSTRUMENT bool restart() {
+    if (!finished()) {
+      return false;
+    }
+    for (Mailbox &mailbox : mailboxes_) {
+      mailbox.word = 0;
+      mailbox.waiting = false;
+    }
+    tasks_running_ = num_tasks();
+    clock_started_ = false;
+    used_timers_ = false;
+    return true;
   }
 
   INTERLACE_NO_INSTRUMENT ~Loop() {
@@ -258,25 +314,33 @@ public:
   INTERLACE_NO_INSTRUMENT void run_task(int task) {
     {
       const Hidden hidden;
-      net::co_spawn(TaskExecutor(this, task), tasks_[static_cast<std::size_t>(task)](),
-                    [](const std::exception_ptr &error) {
-                      if (error) {
-                        std::rethrow_exception(error); // out of the loop: the task failed
-                      }
-                    });
+      net::co_spawn(
+          TaskExecutor(this, task), tasks_[static_cast<std::size_t>(task)](),
+          net::bind_executor(InlineExecutor(this), [this](const std::exception_ptr &error) {
+            failure_ = error; // runs inside the task's last handler
+          }));
     }
     for (Next next = next_handler(task); next.handler; next = next_handler(task)) {
       std::unique_ptr<Handler> handler = std::move(next.handler);
       handler->run(); // the task's code, up to its next suspension
+      bool more = false;
       {
         const Hidden hidden;
         handler.reset();
+        if (failure_) {
+          std::rethrow_exception(std::exchange(failure_, nullptr)); // out of the loop: it failed
+        }
         poll(); // completions Asio queued on the io_context go to their mailboxes
         if (tasks_running_ > 0 && timer_pending()) {
           wake_clock(); // the clock may have a timer to fire now
         }
+        more = !box(task).handlers.empty();
       }
-      interlace_switch_point(nullptr); // back at the loop: any ready task may go next
+      // Back at the loop: any ready task may go next. With no handler of its own ready, the
+      // loop waits or ends, and there the others go on all the same: no decision is needed.
+      if (more) {
+        interlace_switch_point(nullptr);
+      }
     }
     const Hidden hidden;
     if (--tasks_running_ == 0 && clock_started_) {
@@ -308,6 +372,10 @@ private:
     std::deque<std::unique_ptr<Handler>> handlers;
     int work = 0;           // tracked executors of this task alive (Asio's outstanding work)
     std::uint32_t word = 0; // the futex word its loop waits on: bumped by every wake
+    // Its loop is in (or about to enter) its wait on `word`. Only then does a wake need the
+    // futex call: a running loop looks at its mailbox before it waits, and most posts are a
+    // task's to its own loop.
+    bool waiting = false;
   };
 
   // What a loop does next: run a handler, fire the earliest timer (the clock only), or end.
@@ -350,6 +418,9 @@ private:
   INTERLACE_NO_INSTRUMENT void wake(int task) {
     Mailbox &mailbox = box(task);
     ++mailbox.word;
+    if (!mailbox.waiting && !systematic_) {
+      return;
+    }
     const Visible visible; // the runtime must see the wake-up to let the loop run again
     futex_wake(&mailbox.word);
   }
@@ -376,8 +447,11 @@ private:
           return {nullptr, true};
         }
         seen = mailbox.word;
+        mailbox.waiting = true;
       }
       interlace_task_wait(&box(task).word, seen);
+      const Hidden hidden;
+      box(task).waiting = false;
     }
   }
 
@@ -457,6 +531,8 @@ private:
   bool closing_ = false;
   bool clock_started_ = false;
   bool used_timers_ = false;
+  bool systematic_;
+  std::exception_ptr failure_; // what escaped the task whose handler runs, for run_task
   net::detail::epoll_reactor *reactor_ = nullptr; // lives as long as context_
 };
 
@@ -499,6 +575,9 @@ inline TaskExecutor::~TaskExecutor() {
 inline net::io_context &TaskExecutor::query(net::execution::context_t) const noexcept {
   return loop_->context();
 }
+inline net::io_context &InlineExecutor::query(net::execution::context_t) const noexcept {
+  return loop_->context();
+}
 inline void TaskExecutor::post(std::unique_ptr<Handler> handler) const {
   loop_->post(task_, std::move(handler));
 }
@@ -535,6 +614,8 @@ inline std::vector<std::string> task_names(std::size_t tasks) {
 
 static_assert(net::execution::is_executor<async_detail::TaskExecutor>::value,
               "interlace: the task executor does not meet Asio's executor requirements");
+static_assert(net::execution::is_executor<async_detail::InlineExecutor>::value,
+              "interlace: the inline executor does not meet Asio's executor requirements");
 
 // Trace markers across coroutine tasks, as the Python original's AsyncTraceExecutor:
 //
@@ -657,6 +738,7 @@ auto explore_async_interleavings(
   // exploration as the counterexample.
   std::shared_ptr<async_detail::Loop> loop;
   bool used_timers = false; // by an execution before the current one
+  const bool systematic = options.search == Search::dpor;
 
   detail::ExplorationSpec spec;
   spec.num_threads = static_cast<int>(tasks.size()); // the clock starts when it is needed
@@ -668,16 +750,25 @@ auto explore_async_interleavings(
     async_detail::current_loop() = nullptr;
     if (loop) {
       used_timers = used_timers || loop->used_timers();
+    }
+    const bool finished = loop && loop->finished();
+    if (loop && !finished) {
       loop->shutdown(); // coroutines left waiting go first, while their state lives
     }
     current.reset();
-    loop.reset();
-    std::vector<async_detail::Loop::Body> bodies;
-    bodies.reserve(tasks.size());
-    for (auto &task : tasks) {
-      bodies.emplace_back([&task, &current] { return task(*current); });
+    // A loop whose execution left nothing behind, and that no kept state holds, serves the next
+    // execution: making an io_context and the mailboxes costs more than a short execution. Not
+    // under the systematic search, which failed its tests with kept loops (its runs' objects
+    // compared across executions; not understood yet).
+    if (systematic || !finished || loop.use_count() != 1 || !loop->restart()) {
+      loop.reset();
+      std::vector<async_detail::Loop::Body> bodies;
+      bodies.reserve(tasks.size());
+      for (auto &task : tasks) {
+        bodies.emplace_back([&task, &current] { return task(*current); });
+      }
+      loop = std::make_shared<async_detail::Loop>(std::move(bodies), systematic);
     }
-    loop = std::make_shared<async_detail::Loop>(std::move(bodies));
     async_detail::current_loop() = loop.get();
     std::shared_ptr<State> made = detail::make_state<State>(setup);
     State *state = made.get();

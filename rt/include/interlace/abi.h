@@ -15,7 +15,7 @@
 extern "C" {
 #endif
 
-#define INTERLACE_ABI_VERSION 6
+#define INTERLACE_ABI_VERSION 7
 
 /* What the instrumented instruction was. The callee says whether a step reads or
  * writes; the site kind says which source construct it came from. */
@@ -73,6 +73,11 @@ typedef struct interlace_global {
  * or libstdc++ code that calls one): set by the pass before such calls, read by the runtime's
  * interceptors to say where a lock was taken or a wait began. */
 extern __thread const interlace_site *__interlace_call_site;
+
+/* Non-zero while the calling thread is a managed thread whose execution makes third-party
+ * library code's accesses steps (sites with INTERLACE_SITE_LIBRARY_CODE): the pass calls the
+ * runtime for those accesses only then. */
+extern __thread unsigned char __interlace_library_steps;
 
 /* Called once per instrumented module from a module constructor. */
 void __interlace_register_module(uint32_t abi_version, const interlace_site *sites, uint64_t count,

@@ -82,6 +82,11 @@ struct RunOptions {
   // Boost's, TBB's headers) are steps. Off for async tasks, which run cooperatively: the
   // library's plumbing between two switch points is nothing a task switch can split.
   bool library_code_steps = true;
+  // Cooperative threads (async tasks' event loops): the strategy answers "the current thread"
+  // at every step of that thread but a switch point (EventKind::Switch or Marker) or a sleep,
+  // as explore's CooperativeStrategy does, so the runtime does not ask it there. The steps are
+  // recorded as before; only the decision is skipped.
+  bool cooperative = false;
 };
 
 namespace detail {
