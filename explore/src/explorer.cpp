@@ -625,6 +625,10 @@ private:
 
 } // namespace
 
+Search search_in_effect(const ExploreOptions &options) {
+  return read_environment().search.value_or(options.search);
+}
+
 ExplorationReport explore(const ExplorationSpec &spec, const ExploreOptions &options) {
   validate(spec, options); // refuses a nested exploration before it could wait for this lock
   const auto lock = lock_exploration();

@@ -738,7 +738,7 @@ auto explore_async_interleavings(
   // exploration as the counterexample.
   std::shared_ptr<async_detail::Loop> loop;
   bool used_timers = false; // by an execution before the current one
-  const bool systematic = options.search == Search::dpor;
+  const bool systematic = detail::search_in_effect(options) == Search::dpor;
 
   detail::ExplorationSpec spec;
   spec.num_threads = static_cast<int>(tasks.size()); // the clock starts when it is needed

@@ -155,6 +155,10 @@ struct ExplorationReport {
 
 ExplorationReport explore(const ExplorationSpec &spec, const ExploreOptions &options);
 
+// The search an exploration with `options` runs: options.search, unless INTERLACE_SEARCH names
+// another.
+Search search_in_effect(const ExploreOptions &options);
+
 // The glue below runs inside managed threads; it is not code under test, so it gets no
 // yield points of its own.
 template <class State, class Setup>
