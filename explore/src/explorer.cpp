@@ -174,13 +174,12 @@ private:
     options.stall_timeout = options_.stall_timeout;
     options.spurious_wakeups = options_.spurious_wakeups;
     options.thread_names = spec_.thread_names;
-    // Tasks skip the library's plumbing between switch points, but the systematic search must
-    // see what the plumbing touches (a channel's queue, a strand's state) to know which runs of
-    // tasks depend on each other.
-    options.library_code_steps = !spec_.cooperative || options_.search == Search::dpor;
     // cooperative_ wraps the strategy (see execute()), so the runtime need not ask it between
-    // switch points; the systematic search watches those steps (BlockStepObserver) and is.
+    // switch points, and tasks skip the library's plumbing there. Not for the systematic
+    // search: it watches those steps (BlockStepObserver), and must see what the plumbing
+    // touches (a channel's queue, a strand's state) to know which runs depend on each other.
     options.cooperative = spec_.cooperative && options_.search != Search::dpor;
+    options.library_code_steps = !options.cooperative;
     if (bound == Bound::Deadline) {
       options.deadline = deadline_;
     } else if (bound == Bound::Shrink) {

@@ -254,6 +254,7 @@ private:
   // BlockStepObserver: cooperative tasks, whose runs are the transitions.
   void continues(const rt::Decision &decision, int thread) override;
   void check_replayed_run();
+  void take_in(const rt::Decision &decision);
 
   void map_memory();
   std::uintptr_t canonical(const void *address) const;
@@ -468,17 +469,21 @@ void DporSearch::track_locks(const Step &step) {
   }
 }
 
-std::optional<int> DporSearch::next(const rt::Decision &decision) {
+// What every decision shows, asked (next) or not (continues): new allocations, the last
+// read-modify-write's effect, who blocked, and a thread the last step (or run) started.
+void DporSearch::take_in(const rt::Decision &decision) {
   map_memory();
   settle_rmw();
   note_blocked(decision);
-  const std::size_t k = depth_;
-  // A thread that appeared since the last decision was started by the last step (or run).
-  if (k > 0 && decision.pending.size() > threads_before_) {
-    stack_[k - 1].step.spawned = static_cast<int>(decision.pending.size()) - 1;
+  if (depth_ > 0 && decision.pending.size() > threads_before_) {
+    stack_[depth_ - 1].step.spawned = static_cast<int>(decision.pending.size()) - 1;
   }
   threads_before_ = decision.pending.size();
+}
 
+std::optional<int> DporSearch::next(const rt::Decision &decision) {
+  take_in(decision);
+  const std::size_t k = depth_;
   int thread = -1;
   check_replayed_run();
   if (k < replay_) {
@@ -582,17 +587,11 @@ void DporSearch::check_replayed_run() {
 
 // A task's run goes on: its step joins the run's accesses (the run began at the last next()).
 void DporSearch::continues(const rt::Decision &decision, int thread) {
-  map_memory();
-  settle_rmw();
-  note_blocked(decision);
+  take_in(decision);
   if (depth_ == 0) {
     return;
   }
   Step &run = stack_[depth_ - 1].step;
-  if (decision.pending.size() > threads_before_) {
-    run.spawned = static_cast<int>(decision.pending.size()) - 1; // the run started a thread
-  }
-  threads_before_ = decision.pending.size();
   std::array<Access, 2> scratch{};
   if (run.block.empty()) {
     add_accesses(run.block, accesses(run, scratch));
