@@ -5,9 +5,10 @@
 set -eu
 
 packages="clang-19 llvm-19-dev libclang-rt-19-dev librapidcheck-dev libgtest-dev libbenchmark-dev cmake"
-# The libraries test/thirdparty/ runs real code of (issue 12). The build does not need them: that
-# suite is left out when they are missing. Installed when possible, never required.
-optional="libconcurrentqueue-dev libboost-dev libboost-thread-dev libtbb-dev libabsl-dev libasio-dev"
+# The libraries test/thirdparty/ runs real code of (issue 12), and Asio's examples (libasio-doc),
+# one of which test/async runs. The build does not need them: a suite is left out when its
+# package is missing. Installed when possible, never required.
+optional="libconcurrentqueue-dev libboost-dev libboost-thread-dev libtbb-dev libabsl-dev libasio-dev libasio-doc"
 
 missing=""
 for package in $packages; do

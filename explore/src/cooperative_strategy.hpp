@@ -7,6 +7,8 @@
 // takes each run between two switch points as one transition) implements BlockStepObserver.
 #pragma once
 
+#include <vector>
+
 #include "interlace/rt/strategy.hpp"
 
 namespace interlace::detail {
@@ -31,18 +33,28 @@ public:
     every_co_await_ = every_co_await;
   }
 
-  void begin() override { inner_->begin(); }
+  void begin() override {
+    awaits_.clear();
+    inner_->begin();
+  }
 
   std::optional<int> next(const rt::Decision &decision) override {
+    awaits_.resize(decision.pending.size(), nullptr);
     const int current = decision.current;
     if (current >= 0 && decision.candidates[0] == current &&
-        !is_switch_point(decision.pending[static_cast<std::size_t>(current)])) {
+        !is_switch_point(decision.pending[static_cast<std::size_t>(current)],
+                         awaits_[static_cast<std::size_t>(current)])) {
       if (observer_ != nullptr) {
         observer_->continues(decision, current);
       }
+      took(decision, current);
       return current;
     }
-    return inner_->next(decision);
+    const std::optional<int> chosen = inner_->next(decision);
+    if (chosen && *chosen >= 0) {
+      took(decision, *chosen);
+    }
+    return chosen;
   }
 
   std::size_t choose_waiter(const rt::WakeDecision &decision) override {
@@ -52,15 +64,27 @@ public:
   std::string stop_reason() const override { return inner_->stop_reason(); }
 
 private:
-  // A real suspension (Event::size 0), a co_await (size 1) when those count, or a marker.
-  bool is_switch_point(const rt::Event &event) const {
-    return (event.kind == rt::EventKind::Switch && (event.size == 0 || every_co_await_)) ||
-           event.kind == rt::EventKind::Marker;
+  // A real suspension (a Switch of size 0), a marker, or, when co_awaits count, the step where
+  // a coroutine goes on past a co_await (rt::await_in_progress).
+  bool is_switch_point(const rt::Event &event, const interlace_site *await) const {
+    if (event.kind == rt::EventKind::Switch) {
+      return event.size == 0;
+    }
+    return event.kind == rt::EventKind::Marker ||
+           (every_co_await_ && await != nullptr && rt::await_in_progress(await, event) == nullptr);
+  }
+
+  // `thread` takes its announced step: follow the co_await it is at, as the runtime does (which
+  // decides every step of a task at a co_await, so this sees them all).
+  void took(const rt::Decision &decision, int thread) {
+    const auto index = static_cast<std::size_t>(thread);
+    awaits_[index] = rt::await_in_progress(awaits_[index], decision.pending[index]);
   }
 
   rt::Strategy *inner_ = nullptr;
   BlockStepObserver *observer_ = nullptr; // inner_, when it watches the runs' steps
   bool every_co_await_ = true;
+  std::vector<const interlace_site *> awaits_; // per task, this execution: await_in_progress
 };
 
 } // namespace interlace::detail

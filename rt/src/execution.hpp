@@ -104,6 +104,10 @@ struct ManagedThread { // NOLINT(clang-analyzer-optin.performance.Padding)
   void *retval = nullptr;
   std::uint64_t wait_seq = 0;     // when it blocked: wakeups go first come first
   std::uint32_t futex_bitset = 0; // a futex wait's FUTEX_WAIT_BITSET mask
+  // Cooperative runs: the co_await it passed, until its coroutine goes on past it or the task is
+  // back at its loop (rt::await_in_progress); null otherwise. While set, its steps are decided,
+  // not taken on the fast path: the co_await's switch point is at one of them.
+  const interlace_site *await_site = nullptr;
 
   // --- What it writes at every step ---
   // Set while runtime code runs on this thread. The linker keeps one copy of each inline
@@ -187,6 +191,9 @@ public:
   void step(ManagedThread &self, const Event &event) {
     if (!step_granted(self, event)) {
       decide_step(self, event);
+      if (options_.cooperative) {
+        self.await_site = await_in_progress(self.await_site, event);
+      }
     }
   }
   // `self` cannot proceed until `target` changes: hand the turn on and return once woken
@@ -285,7 +292,8 @@ private:
   // thread, runnable as it runs), and the step cap is not reached (next_turn's livelock).
   bool keeps_turn_cooperatively(const ManagedThread &self, const Event &event) const {
     return options_.cooperative && event.kind != EventKind::Switch &&
-           event.kind != EventKind::Marker && self.id == turn_.current &&
+           event.kind != EventKind::Marker && self.await_site == nullptr &&
+           self.id == turn_.current &&
            turn_.steps.load(std::memory_order_relaxed) < options_.max_steps;
   }
   // pick() results besides thread ids: nobody can run, the strategy stopped the run, or it

@@ -191,4 +191,61 @@ TEST(AsyncRacesTest, TasksAwaitingEachOtherAreADeadlock) {
   std::printf("%s\n", result.explanation.c_str());
 }
 
+// A timer that never expires used as a condition variable (as Asio's own chat example does):
+// the writer looks at its queue and, if it is empty, waits on the timer; a producer queues and
+// cancels the wait. On a single-threaded io_context the look and the start of the wait are one
+// handler: no producer can run between them, so no wakeup is lost. The co_await's switch point
+// is therefore after the wait has started, not before; and the timer, set to time_point::max(),
+// never fires by itself.
+struct TimerSignal {
+  asio::steady_timer timer{interlace::async_executor(),
+                           std::chrono::steady_clock::time_point::max()};
+  std::vector<int> queue;
+  int taken = 0;
+};
+
+asio::awaitable<void> take_two(TimerSignal &signal) {
+  while (signal.taken < 2) {
+    if (signal.queue.empty()) {
+      asio::error_code ignored;
+      co_await signal.timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+    } else {
+      signal.queue.pop_back();
+      ++signal.taken;
+    }
+  }
+}
+
+asio::awaitable<void> produce(TimerSignal &signal) {
+  signal.queue.push_back(1);
+  signal.timer.cancel_one();
+  co_return;
+}
+
+TEST(AsyncRacesTest, ATimerAsAConditionVariableLosesNoWakeup) {
+  for (const interlace::Search search : {interlace::Search::automatic, interlace::Search::dpor}) {
+    const auto result = interlace::explore_async_interleavings(
+        [] { return std::make_unique<TimerSignal>(); }, {take_two, produce, produce},
+        [](const TimerSignal &signal) { return signal.taken == 2; },
+        {.max_attempts = 500, .search = search});
+    EXPECT_TRUE(result.property_holds) << result.explanation;
+    EXPECT_GT(result.unique_interleavings, 2);
+  }
+}
+
+// The same writer with a producer that forgets to cancel the wait: when the writer waits before
+// the producer queues, nothing wakes it, and the never-expiring timer leaves a deadlock.
+TEST(AsyncRacesTest, AWaitNobodyCancelsOnANeverExpiringTimerIsADeadlock) {
+  const auto result = interlace::explore_async_interleavings(
+      [] { return std::make_unique<TimerSignal>(); },
+      {take_two, produce,
+       [](TimerSignal &signal) -> asio::awaitable<void> {
+         signal.queue.push_back(2); // no cancel_one()
+         co_return;
+       }},
+      [](const TimerSignal &signal) { return signal.taken == 2; }, {.max_attempts = 500});
+  ASSERT_FALSE(result.property_holds);
+  EXPECT_NE(result.explanation.find("Deadlock"), std::string::npos) << result.explanation;
+}
+
 } // namespace

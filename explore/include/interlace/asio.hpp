@@ -465,15 +465,19 @@ private:
   }
 
   // Microseconds from the execution's present to the earliest pending timer, or -1 when none
-  // is pending (hidden code reads the execution's clock too).
+  // is pending (hidden code reads the execution's clock too). A timer set to the clock's
+  // time_point::max() never fires by itself: code uses one as a condition variable that only a
+  // cancel() wakes (Asio's own chat example does), so it is not pending here, and an execution
+  // where that is all that is left is a deadlock, not a jump of the clock to the end of time.
   INTERLACE_NO_INSTRUMENT long earliest_timer() {
     net::detail::epoll_reactor *timers = reactor();
     if (timers == nullptr) {
       return -1;
     }
-    constexpr long kNone = std::numeric_limits<long>::max(); // an hour's timer is pending too
-    const long usec = (timers->*reach(ReactorTimers{})).wait_duration_usec(kNone);
-    return usec == kNone ? -1 : usec;
+    // An hour's timer, or a year's, is pending; one further away than a century is max().
+    constexpr long kNever = 100L * 365 * 24 * 3600 * 1'000'000;
+    const long usec = (timers->*reach(ReactorTimers{})).wait_duration_usec(kNever);
+    return usec >= kNever ? -1 : usec;
   }
 
   INTERLACE_NO_INSTRUMENT bool timer_pending() {

@@ -70,7 +70,8 @@ struct ExploreOptions {
   // thread now and then, which finds waits without a predicate loop.
   bool spurious_wakeups = false;
   // Async tasks (explore_async_interleavings): every co_await in instrumented code is a point
-  // where another task may go on, as every await is in the Python original. false: only real
+  // where another task may go on, as every await is in the Python original: once what it
+  // awaited is done and the coroutine goes on past it (docs/async.md). false: only real
   // suspensions (a task back at its event loop: a timer, a channel, a post) and markers, which
   // is exactly what a single-threaded io_context can do.
   bool every_co_await = true;

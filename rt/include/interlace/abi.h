@@ -95,9 +95,10 @@ void __interlace_fence(const interlace_site *site);
  * for `// interlace: NAME` comments, or written as INTERLACE_MARKER(NAME). */
 void __interlace_marker(const char *name, const interlace_site *site);
 
-/* A coroutine reached a co_await (after the awaiter's await_ready, before it suspends): a
- * switch point where async tasks run cooperatively (interlace/asio.hpp), whether or not the
- * co_await then suspends. */
+/* A coroutine reached a co_await (after the awaiter's await_ready, before it suspends). Where
+ * async tasks run cooperatively (interlace/asio.hpp) it makes a switch point where the
+ * coroutine goes on past the co_await without having gone back to its loop (the runtime's
+ * await_in_progress, interlace/rt/event.hpp); the step itself marks where the task awaits. */
 void __interlace_await(const interlace_site *site);
 
 /* Instrumented code allocated `size` bytes at `addr` (operator new, malloc, calloc, realloc,

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 
 #include "interlace/abi.h"
 
@@ -66,6 +67,33 @@ struct Event {
   // code.
   const interlace_site *call = nullptr;
 };
+
+// Cooperative code (async tasks). A co_await's switch point is not where the co_await starts
+// but where the awaiting coroutine goes on past it (a step of its own on another line), unless
+// the task goes back to its loop first. What the co_await starts runs on: an Asio operation's
+// initiation (on a single-threaded io_context no other handler runs before a suspending
+// co_await has started its operation, and a switch inside Asio's code would let another task
+// into its half-updated state), or an awaited coroutine's body. So a co_await that suspends
+// adds no switch point, and one that does not adds one after what it awaited.
+//
+// The co_await (its site) a task is at once it took `event`, given the one it was at before
+// (`await`, null for none): null once the awaiting coroutine goes on, or at a switch point or a
+// wait (the loop's).
+inline const interlace_site *await_in_progress(const interlace_site *await, const Event &event) {
+  if (event.kind == EventKind::Switch) {
+    return event.size == 1 ? event.site : nullptr;
+  }
+  if (await == nullptr || event.kind == EventKind::Wait) {
+    return nullptr;
+  }
+  const interlace_site *site = event.site;
+  const auto same = [](const char *a, const char *b) {
+    return a == b || (a != nullptr && b != nullptr && std::strcmp(a, b) == 0);
+  };
+  const bool goes_on = site != nullptr && site->line != await->line &&
+                       same(site->function, await->function) && same(site->file, await->file);
+  return goes_on ? nullptr : await;
+}
 
 // An executed step, as the trace records it.
 struct StepRecord {
