@@ -297,7 +297,8 @@ void CoroFrames::trackEscapes(const Value *Base, Coroutine &C) {
     if (OtherC == &C)
       Frame.insert(Other);
   SlotEscapes Tracker(Base, DL, Frame, C);
-  PointerMayBeCaptured(Base, &Tracker);
+  // A frame pointer has a use per slot access, often more than the default 100 to explore.
+  PointerMayBeCaptured(Base, &Tracker, /*MaxUsesToExplore=*/4096);
 }
 
 // A function pointer CoroSplit stores to a frame's header: a resume, destroy or cleanup
