@@ -26,9 +26,9 @@
 // stored) leaves the coroutine's slots past the header shared.
 //
 // Not covered: an allocator inlined into .destroy that links the freed frame into a free list
-// through a slot past the promise (through the header it stays instrumented: only function
-// pointers stored there are skipped; in a ramp, only accesses after the resume pointer is
-// stored count as the frame's).
+// through a slot past the promise, or stores null as the next block through the header (only
+// coroutine functions and null stored there are skipped; in a ramp, only accesses after the
+// resume pointer is stored count as the frame's).
 //
 // The promise's extent is known only before the split: CoroFramePass records it at the
 // pipeline start, as function metadata, which CoroSplit copies to the split functions.
