@@ -205,16 +205,19 @@ int main(int argc, char **argv) {
   const std::string only = argc > 1 ? argv[1] : "";
   const auto wanted = [&](const char *name) { return only.empty() || only == name; };
   constexpr int kAttempts = 20000;
+  // `bench_figures exec_per_s_counter N` (or exec_per_s_async_counter N) runs N schedules
+  // instead: two profiles of different N give the instructions of one schedule.
+  const int attempts = argc > 2 && only.starts_with("exec_per_s_") ? std::stoi(argv[2]) : kAttempts;
   double early = 0;
   if (wanted("exec_per_s_counter")) {
-    early = median_of(5, [] { return exec_per_s_counter(kAttempts); });
+    early = median_of(5, [attempts] { return exec_per_s_counter(attempts); });
     std::printf("exec_per_s_counter %.0f schedules/s\n", early);
     std::fflush(stdout);
   }
 #ifdef INTERLACE_BENCH_ASYNC
   if (wanted("exec_per_s_async_counter")) {
     std::printf("exec_per_s_async_counter %.0f schedules/s\n",
-                median_of(5, [] { return exec_per_s_async_counter(kAttempts); }));
+                median_of(5, [attempts] { return exec_per_s_async_counter(attempts); }));
     std::fflush(stdout);
   }
 #endif

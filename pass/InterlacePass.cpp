@@ -15,6 +15,7 @@
 // we do not emulate memory orders).
 //
 // Skipped, each with a statistic: accesses to allocas that do not escape,
+// coroutine frames' bookkeeping and slots no other task can reach (CoroFrames.cpp),
 // constant globals, thread-local variables, vtable-pointer loads, accesses
 // outside address space 0; functions marked INTERLACE_NO_INSTRUMENT (an
 // annotate attribute) or disable_sanitizer_instrumentation, and functions or
@@ -25,6 +26,7 @@
 
 #include "InterlacePass.h"
 #include "AccessNames.h"
+#include "CoroFrames.h"
 #include "DebugLocations.h"
 
 #include "llvm/ADT/DenseMap.h"
@@ -77,6 +79,11 @@ static cl::opt<bool> ClSkipNonEscaping("interlace-skip-non-escaping", cl::Hidden
                                        cl::desc("Do not instrument accesses to allocas whose "
                                                 "address never escapes"));
 
+static cl::opt<bool> ClSkipCoroutineFrames(
+    "interlace-skip-coroutine-frames", cl::Hidden, cl::init(true),
+    cl::desc("Do not instrument coroutine frames' function pointers, nor their slots past the "
+             "promise whose addresses do not escape"));
+
 // --- Statistics --------------------------------------------------------------
 
 STATISTIC(NumInstrumentedReads, "Reads instrumented");
@@ -85,6 +92,8 @@ STATISTIC(NumInstrumentedAtomics, "Atomic read-modify-writes instrumented");
 STATISTIC(NumInstrumentedFences, "Fences instrumented");
 STATISTIC(NumInstrumentedMemIntrinsics, "Memory intrinsics instrumented");
 STATISTIC(NumSkippedNonEscapingAlloca, "Accesses skipped: non-escaping alloca");
+STATISTIC(NumSkippedCoroutineFrame,
+          "Accesses skipped: coroutine frame bookkeeping or private slot");
 STATISTIC(NumSkippedConstantGlobal, "Accesses skipped: constant global");
 STATISTIC(NumSkippedThreadLocal, "Accesses skipped: thread-local variable");
 STATISTIC(NumSkippedVtableLoad, "Accesses skipped: vtable pointer load");
@@ -138,6 +147,7 @@ namespace {
 enum class SkipReason {
   None,
   NonEscapingAlloca,
+  CoroutineFrame,
   ConstantGlobal,
   ThreadLocal,
   VtableLoad,
@@ -155,6 +165,8 @@ enum class SkipReason {
     return "instrumented";
   case SkipReason::NonEscapingAlloca:
     return "non-escaping alloca";
+  case SkipReason::CoroutineFrame:
+    return "coroutine frame slot";
   case SkipReason::ConstantGlobal:
     return "constant global";
   case SkipReason::ThreadLocal:
@@ -181,6 +193,9 @@ void count(SkipReason Reason) {
   switch (Reason) {
   case SkipReason::NonEscapingAlloca:
     ++NumSkippedNonEscapingAlloca;
+    break;
+  case SkipReason::CoroutineFrame:
+    ++NumSkippedCoroutineFrame;
     break;
   case SkipReason::ConstantGlobal:
     ++NumSkippedConstantGlobal;
@@ -296,6 +311,7 @@ private:
   std::vector<std::pair<Instruction *, unsigned>> CallSites; // call, site index
   size_t NumGlobals = 0;
   StringConstants Strings{M, "interlace.str"};
+  std::unique_ptr<CoroFrames> Frames; // after initialize(), with -interlace-skip-coroutine-frames
 };
 
 bool Instrumenter::initialize() {
@@ -323,6 +339,8 @@ bool Instrumenter::initialize() {
   // Layout of interlace_global in abi.h.
   GlobalTy = StructType::get(Ctx, {PtrTy, Int64Ty, Int64Ty, PtrTy});
   collectAnnotatedFunctions();
+  if (ClSkipCoroutineFrames)
+    Frames = std::make_unique<CoroFrames>(M);
   if (const NamedMDNode *Calls = M.getNamedMetadata(CallObjectsMetadata))
     for (const MDNode *Pair : Calls->operands())
       if (const auto *Loc = dyn_cast<DILocation>(Pair->getOperand(0)))
@@ -427,7 +445,11 @@ void Instrumenter::chooseLoadOrStore(Instruction &I) {
   const bool IsStore = isa<StoreInst>(I);
   Value *Address = getLoadStorePointerOperand(&I);
   Type *Ty = IsStore ? cast<StoreInst>(I).getValueOperand()->getType() : I.getType();
-  if (SkipReason Reason = skipAccess(I, Address); Reason != SkipReason::None) {
+  SkipReason Reason = skipAccess(I, Address);
+  if (Reason == SkipReason::None && Frames &&
+      Frames->isPrivate(I, Address, M.getDataLayout().getTypeStoreSize(Ty)))
+    Reason = SkipReason::CoroutineFrame;
+  if (Reason != SkipReason::None) {
     count(Reason);
     LLVM_DEBUG(dbgs() << "interlace: skip " << I << ": " << describe(Reason) << "\n");
     return;

@@ -14,6 +14,7 @@
 
 #include "AccessNames.h"
 #include "AwaitPass.h"
+#include "CoroFrames.h"
 #include "InterlacePass.h"
 #include "MarkerPass.h"
 #include "PluginInfo.h"
@@ -37,34 +38,53 @@ static_assert(offsetof(interlace::PluginLibraryInfo, RegisterPassBuilderCallback
               offsetof(PassPluginLibraryInfo, RegisterPassBuilderCallbacks));
 
 extern "C" LLVM_ATTRIBUTE_WEAK PassPluginLibraryInfo llvmGetPassPluginInfo() {
-  return {LLVM_PLUGIN_API_VERSION, "InterlacePass", "0.2", [](PassBuilder &PB) {
-            PB.registerPipelineStartEPCallback([](ModulePassManager &MPM, OptimizationLevel) {
-              MPM.addPass(interlace::AccessNamesPass());
-              MPM.addPass(interlace::MarkerPass());
-              MPM.addPass(interlace::AwaitPass());
+  return {
+      LLVM_PLUGIN_API_VERSION, "InterlacePass", "0.2", [](PassBuilder &PB) {
+        PB.registerPipelineStartEPCallback([](ModulePassManager &MPM, OptimizationLevel) {
+          MPM.addPass(interlace::AccessNamesPass());
+          MPM.addPass(interlace::MarkerPass());
+          MPM.addPass(interlace::AwaitPass());
+          MPM.addPass(interlace::CoroFramePass());
+        });
+        // The end of function simplification, after inlining, right before coroutines are
+        // split (not at -O0, where CoroFramePass's record stands alone).
+        PB.registerScalarOptimizerLateEPCallback([](FunctionPassManager &FPM, OptimizationLevel) {
+          FPM.addPass(interlace::CoroSlotsPass());
+        });
+        PB.registerOptimizerLastEPCallback([](ModulePassManager &MPM, OptimizationLevel) {
+          MPM.addPass(interlace::InterlacePass());
+        });
+        PB.registerPipelineParsingCallback(
+            [](StringRef Name, FunctionPassManager &FPM, ArrayRef<PassBuilder::PipelineElement>) {
+              if (Name == "interlace-coro-slots") {
+                FPM.addPass(interlace::CoroSlotsPass());
+                return true;
+              }
+              return false;
             });
-            PB.registerOptimizerLastEPCallback([](ModulePassManager &MPM, OptimizationLevel) {
-              MPM.addPass(interlace::InterlacePass());
+        PB.registerPipelineParsingCallback(
+            [](StringRef Name, ModulePassManager &MPM, ArrayRef<PassBuilder::PipelineElement>) {
+              if (Name == "interlace") {
+                MPM.addPass(interlace::InterlacePass());
+                return true;
+              }
+              if (Name == "interlace-markers") {
+                MPM.addPass(interlace::MarkerPass());
+                return true;
+              }
+              if (Name == "interlace-await") {
+                MPM.addPass(interlace::AwaitPass());
+                return true;
+              }
+              if (Name == "interlace-coro-frames") {
+                MPM.addPass(interlace::CoroFramePass());
+                return true;
+              }
+              if (Name == "interlace-access-names") {
+                MPM.addPass(interlace::AccessNamesPass());
+                return true;
+              }
+              return false;
             });
-            PB.registerPipelineParsingCallback(
-                [](StringRef Name, ModulePassManager &MPM, ArrayRef<PassBuilder::PipelineElement>) {
-                  if (Name == "interlace") {
-                    MPM.addPass(interlace::InterlacePass());
-                    return true;
-                  }
-                  if (Name == "interlace-markers") {
-                    MPM.addPass(interlace::MarkerPass());
-                    return true;
-                  }
-                  if (Name == "interlace-await") {
-                    MPM.addPass(interlace::AwaitPass());
-                    return true;
-                  }
-                  if (Name == "interlace-access-names") {
-                    MPM.addPass(interlace::AccessNamesPass());
-                    return true;
-                  }
-                  return false;
-                });
-          }};
+      }};
 }
