@@ -190,6 +190,15 @@ TEST(ExecutorTest, StepsTheStrategySaidItWouldRepeatAreNotAskedFor) {
   }
 }
 
+// One thread that loads `never` until it is set, which no one does: a run that never ends, one
+// instrumented load per step.
+Bodies spinning_on(const std::atomic<bool> &never) {
+  return {[&never] {
+    while (!never.load()) {
+    }
+  }};
+}
+
 // Keeps the current thread running, and records what it announced each time it is asked.
 class RecordingKeeper final : public rt::Strategy {
 public:
@@ -231,10 +240,7 @@ TEST(ExecutorTest, ACooperativeRunAsksTheStrategyOnlyAtSwitchPointsAndRecordsEve
 TEST(ExecutorTest, ACooperativeThreadThatNeverReachesASwitchPointHitsTheStepCap) {
   rt::Executor executor;
   std::atomic<bool> never{false};
-  Bodies bodies = {[&] {
-    while (!never.load()) {
-    }
-  }};
+  const Bodies bodies = spinning_on(never);
   rt::RunOptions options;
   options.max_steps = 500;
   options.cooperative = true;
@@ -303,10 +309,7 @@ TEST(ExecutorTest, SpinWaitTerminatesUnderTheFairnessQuantum) {
 TEST(ExecutorTest, StepCapEndsARunThatNeverFinishesAsALivelock) {
   rt::Executor executor;
   std::atomic<bool> never{false};
-  Bodies bodies = {[&] {
-    while (!never.load()) {
-    }
-  }};
+  const Bodies bodies = spinning_on(never);
   rt::RunOptions options;
   options.max_steps = 500;
   const rt::Outcome outcome = run_seeded(executor, bodies, 0, options);
@@ -318,10 +321,7 @@ TEST(ExecutorTest, StepCapEndsARunThatNeverFinishesAsALivelock) {
 TEST(ExecutorTest, ThePastDeadlineStopsARunWithoutFailingIt) {
   rt::Executor executor;
   std::atomic<bool> never{false};
-  Bodies bodies = {[&] {
-    while (!never.load()) {
-    }
-  }};
+  const Bodies bodies = spinning_on(never);
   rt::RunOptions options;
   options.max_steps = UINT64_MAX;
   options.deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(50);
