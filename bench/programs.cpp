@@ -9,7 +9,10 @@
 // fork_one_cpu_us, fork_threads_one_cpu_us: the same two on one processor, as `interlace run`
 //   runs each job (docs/performance.md).
 // run_exec_per_s_jobs1, _jobs2: `interlace run --jobs N` on a two-thread C program with a few
-//   dozen shared accesses (program_two_threads.c), executions over the run's own elapsed time.
+//   dozen shared accesses (program_two_threads.c), executions over the run's own elapsed time,
+//   with each execution rolled back in the program's process (the default isolation).
+// run_fork_exec_per_s_jobs1, _jobs2: the same with --isolation fork, a process per execution;
+//   the two isolations' runs alternate, so that both see the same load.
 // fault_us: the first write to a fresh anonymous page (what a forked child pays for each page it
 //   copies, and any design that returns memory to the kernel between executions).
 // soft_dirty: 1 when this kernel tracks written pages (/proc/self/clear_refs "4" and the
@@ -82,11 +85,11 @@ std::string json_number(const std::string &text, const std::string &key) {
 }
 
 // Executions per second of one `interlace run`, from its JSON.
-double run_rate(const std::string &bin, int jobs, int attempts) {
+double run_rate(const std::string &bin, const char *isolation, int jobs, int attempts) {
   const std::string json = "/tmp/bench_programs_" + std::to_string(getpid()) + ".json";
   const std::string command = bin + "/interlace run --seed 1 --search pos --max-attempts " +
                               std::to_string(attempts) + " --jobs " + std::to_string(jobs) +
-                              " --json " + json + " -- " + bin +
+                              " --isolation " + isolation + " --json " + json + " -- " + bin +
                               "/bench_program_two_threads >/dev/null 2>&1";
   if (std::system(command.c_str()) != 0) {
     std::fprintf(stderr, "bench_programs: %s failed\n", command.c_str());
@@ -166,12 +169,14 @@ int main(int argc, char **argv) {
   std::printf("soft_dirty %d\n", soft_dirty_works() ? 1 : 0);
   for (const int jobs : {1, 2}) {
     constexpr int kRuns = 3;
-    std::vector<double> rates;
-    rates.reserve(kRuns);
+    std::vector<double> rollback;
+    std::vector<double> forked;
     for (int i = 0; i < kRuns; ++i) {
-      rates.push_back(run_rate(bin, jobs, attempts));
+      rollback.push_back(run_rate(bin, "rollback", jobs, attempts));
+      forked.push_back(run_rate(bin, "fork", jobs, attempts / 4));
     }
-    std::printf("run_exec_per_s_jobs%d %.0f executions/s\n", jobs, median(rates));
+    std::printf("run_exec_per_s_jobs%d %.0f executions/s\n", jobs, median(rollback));
+    std::printf("run_fork_exec_per_s_jobs%d %.0f executions/s\n", jobs, median(forked));
   }
   return 0;
 }

@@ -155,4 +155,6 @@ bool in_managed_thread() noexcept { return detail::current_thread() != nullptr; 
 
 int pooled_worker_count() noexcept { return detail::ThreadPool::instance().live_workers(); }
 
+void end_idle_pooled_workers() { detail::ThreadPool::instance().end_idle_workers(); }
+
 } // namespace interlace::rt

@@ -30,6 +30,9 @@ void *ThreadPool::worker_main(void *arg) {
     });
     ManagedThread *task = worker->task.exchange(nullptr, std::memory_order_acq_rel);
     if (task == nullptr) {
+      if (worker->retire_raw.load(std::memory_order_acquire)) {
+        raw_exit_thread();
+      }
       return nullptr; // retired: the pool joins this thread
     }
     task->execution->run_thread(*task);
@@ -89,6 +92,18 @@ void ThreadPool::release(Worker *worker) {
     live_.fetch_sub(1, std::memory_order_relaxed);
   }
   end_workers(surplus);
+}
+
+void ThreadPool::end_idle_workers() {
+  std::vector<Worker *> idle;
+  {
+    std::lock_guard<InternalLock> guard(lock_);
+    idle.swap(idle_);
+  }
+  for (Worker *worker : idle) {
+    worker->retire_raw.store(true, std::memory_order_release);
+  }
+  end_workers(idle);
 }
 
 std::vector<Worker *> ThreadPool::take_surplus_locked() {

@@ -30,6 +30,9 @@ public:
   std::atomic<bool> lost{false};    // stuck outside the runtime in an abandoned execution
   std::atomic<bool> stopped{false}; // lost, then ended by the stop signal: join it after all
   std::atomic<bool> retire{false};  // set by the pool on an idle worker: return and be joined
+  // ... with a raw exit (raw_exit_thread): none of glibc's thread exit work (see
+  // end_idle_workers).
+  std::atomic<bool> retire_raw{false};
   // Set up by its own thread (signals.hpp): where a crash handler runs, and the lowest address
   // of its stack, to tell a stack overflow from other faults.
   void *signal_stack = nullptr;
@@ -63,6 +66,11 @@ public:
   // ones are forgotten (they still run, so their memory must stay valid). Idle workers beyond
   // the cap above are ended and joined before this returns.
   void release(Worker *worker);
+  // Ends and joins every idle worker, each with a raw exit: glibc's exit work (giving back
+  // the thread's malloc cache, running TLS destructors) would walk memory a buggy execution
+  // may have corrupted (a write to a freed block in that cache aborts the process), and the
+  // caller puts that memory back as it was anyway.
+  void end_idle_workers();
   // OS threads the pool has started and not yet reclaimed.
   int live_workers() const { return live_.load(std::memory_order_relaxed); }
 

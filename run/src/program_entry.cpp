@@ -4,8 +4,8 @@
 // __libc_start_main, the function the program's startup code calls to run main: without
 // INTERLACE_RUN it hands over to glibc's untouched, so a program started any other way runs as
 // usual; with it, glibc runs the program's constructors and then, instead of main, serve() below.
-// That process is the server: it never runs main itself, but forks once per execution
-// (forked_execution.hpp), so each execution starts from the image the program had on entering main.
+// That process is the server: it never runs main on its own account; each execution runs main
+// from the image the program had on entering main (program_execution.hpp).
 // Interposing here, rather than at a constructor, is what hands us main's address and arguments
 // without any help from the program's build.
 #include <dlfcn.h>
@@ -36,8 +36,8 @@ MainFunction g_main = nullptr;
 // `interlace run` looks for this text in a program before it starts it: the program was linked
 // with a runner that speaks its protocol (run_config.hpp).
 extern "C" __attribute__((used, visibility("default"))) const char interlace_run_marker[] =
-    "interlace-run-protocol-1";
-static_assert(kRunProtocol == 1, "update interlace_run_marker with the protocol");
+    "interlace-run-protocol-2";
+static_assert(kRunProtocol == 2, "update interlace_run_marker with the protocol");
 
 namespace {
 
@@ -58,6 +58,17 @@ std::string take_options() {
   std::string text = options != nullptr ? options : "";
   unsetenv(kOptionsVariable);
   unsetenv(kProtocolVariable);
+  if (const char *tunables = std::getenv(kTunablesVariable); tunables != nullptr) {
+    std::string user = tunables;
+    if (const std::size_t ours = user.rfind(kStackCacheTunable); ours != std::string::npos) {
+      user.erase(ours == 0 ? 0 : ours - 1); // and the ':' before it
+    }
+    if (user.empty()) {
+      unsetenv(kTunablesVariable);
+    } else {
+      setenv(kTunablesVariable, user.c_str(), 1);
+    }
+  }
   return text;
 }
 

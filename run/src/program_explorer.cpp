@@ -123,7 +123,9 @@ private:
 class ProgramExplorer final : private detail::ShrinkTarget {
 public:
   ProgramExplorer(const ProgramEntry &entry, const RunConfig &config, int stdin_fd)
-      : config_(config), executor_(entry, stdin_fd),
+      : config_(config),
+        executor_(make_program_executor(
+            entry, stdin_fd, config.fork_each_execution ? Isolation::Fork : Isolation::Rollback)),
         progress_(config.progress_fd, config.shard_index) {
     search_kind_ = detail::parse_search(config.search, "--search");
     if (search_kind_ == Search::dpor) {
@@ -173,9 +175,9 @@ private:
   }
 
   Verdict execute(rt::Strategy &strategy, Bound bound) {
-    last_ = executor_.run(strategy, run_options(bound));
+    last_ = executor_->run(strategy, run_options(bound));
     progress_.count_run();
-    if (last_.exited_without_record && !sanitizer_report(executor_.output())) {
+    if (last_.exited_without_record && !sanitizer_report(executor_->output())) {
       throw UsageError("an execution's process " +
                        last_.died.substr(0, last_.died.find(" outside")) +
                        " without reporting back: the program replaced itself with exec(), or "
@@ -226,7 +228,7 @@ private:
     failure_ = std::move(record);
     failure_threads_ = last_.num_threads;
     failure_died_ = last_.died;
-    output_ = executor_.output();
+    output_ = executor_->output();
   }
 
   detail::SearchParams search_params() const {
@@ -502,7 +504,7 @@ private:
   }
 
   RunConfig config_;
-  ForkedExecutor executor_;
+  std::unique_ptr<ProgramExecutor> executor_;
   Progress progress_;
   Search search_kind_ = Search::automatic;
   Search found_by_ = Search::automatic;

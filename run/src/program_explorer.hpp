@@ -1,12 +1,12 @@
 // The search over a whole program's executions, in the server (the program's own process,
 // before main): the same searches, shrinking stages, replay tokens and explanations as
-// explore_interleavings (explore/src/explorer.cpp), with each execution in a forked child
-// (forked_execution.hpp) rather than on threads of this process.
+// explore_interleavings (explore/src/explorer.cpp), with each execution starting from main's
+// image (program_execution.hpp).
 #pragma once
 
 #include <string>
 
-#include "forked_execution.hpp"
+#include "program_execution.hpp"
 #include "report.hpp"
 #include "run_config.hpp"
 

@@ -44,6 +44,7 @@ std::string encode(const RunConfig &config) {
   field("reproduce", std::to_string(config.reproduce));
   field("max_shrinks", std::to_string(config.max_shrinks));
   field("verbose", config.verbose ? "1" : "0");
+  field("fork_each_execution", config.fork_each_execution ? "1" : "0");
   field("stdin", config.stdin_file);
   field("result_fd", std::to_string(config.result_fd));
   field("progress_fd", std::to_string(config.progress_fd));
@@ -89,6 +90,8 @@ RunConfig decode_config(std::string_view text) {
       config.max_shrinks = number<int>(key, value);
     } else if (key == "verbose") {
       config.verbose = value == "1";
+    } else if (key == "fork_each_execution") {
+      config.fork_each_execution = value == "1";
     } else if (key == "stdin") {
       config.stdin_file = value;
     } else if (key == "result_fd") {

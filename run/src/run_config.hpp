@@ -13,9 +13,20 @@ namespace interlace::run {
 
 // Bumped whenever RunConfig's encoding or the report's format changes: a program that loads
 // a runner of another version refuses the run with a message naming the fix.
-inline constexpr int kRunProtocol = 1;
+inline constexpr int kRunProtocol = 2;
 inline constexpr const char *kProtocolVariable = "INTERLACE_RUN";
 inline constexpr const char *kOptionsVariable = "INTERLACE_RUN_OPTIONS";
+// glibc keeps the stacks of ended threads for reuse up to 40 MiB, five threads' worth, and
+// unmaps the oldest beyond that. The command raises the limit (the programs' threads are not
+// many), so that each execution's threads reuse stacks that are part of the saved image
+// (rollback_execution.hpp) instead of unmapping them; the server takes it out of main's
+// environment again.
+inline constexpr const char *kTunablesVariable = "GLIBC_TUNABLES";
+inline constexpr const char *kStackCacheTunable = "glibc.pthread.stack_cache_size=0x100000000";
+
+// A server's exit status when an execution left its process in a state it cannot put back
+// (rollback_execution.hpp): the command runs the job again with a fork per execution.
+inline constexpr int kCannotRollBackStatus = 3;
 
 struct RunConfig {
   std::string search = "automatic";
@@ -31,10 +42,11 @@ struct RunConfig {
   int reproduce = 10;
   int max_shrinks = 1000;
   bool verbose = false;
-  std::string stdin_file;    // empty: /dev/null
-  int result_fd = -1;        // where the server writes its report
-  int progress_fd = -1;      // a shared page of counters, one slot per shard
-  std::string rerun_command; // "interlace run [options] -- ./prog args", for the report
+  bool fork_each_execution = false; // --isolation fork
+  std::string stdin_file;           // empty: /dev/null
+  int result_fd = -1;               // where the server writes its report
+  int progress_fd = -1;             // a shared page of counters, one slot per shard
+  std::string rerun_command;        // "interlace run [options] -- ./prog args", for the report
 };
 
 std::string encode(const RunConfig &config);

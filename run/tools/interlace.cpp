@@ -68,6 +68,9 @@ constexpr const char *kUsage =
     "  --max-steps N         steps in one execution before it is a livelock (100000)\n"
     "  --stall-timeout SECONDS  no step for this long is a stall (10)\n"
     "  --verbose             explanations show every step\n"
+    "  --isolation MODE      how each execution starts from main's image: rollback (default:\n"
+    "                        in the program's process, which is then put back as it was) or\n"
+    "                        fork (a child process per execution, slower)\n"
     "\n"
     "exit status: 0 no failure found, 1 a failure found (explained on stdout), 2 usage error\n";
 
@@ -229,6 +232,12 @@ Options parse_options(int argc, char **argv) {
       config.stall_timeout_ms = parse_seconds(arg, value());
     } else if (arg == "--verbose") {
       config.verbose = true;
+    } else if (arg == "--isolation") {
+      const std::string mode = value();
+      if (mode != "rollback" && mode != "fork") {
+        throw UsageFailure("--isolation expects rollback or fork, got '" + mode + "'");
+      }
+      config.fork_each_execution = mode == "fork";
     } else {
       throw UsageFailure("unknown option '" + arg +
                          "' (interlace run --help lists them; the "
@@ -353,6 +362,7 @@ struct Job {
   int result_fd = -1;
   bool done = false;
   int status = 0;
+  bool forked = false; // a fork per execution
 };
 
 int memory_file(const char *name, std::size_t size) {
@@ -391,8 +401,9 @@ public:
     }
     start_ = Clock::now();
     cpus_ = allowed_cpus();
+    program_ = program;
     for (int j = 0; j < jobs; ++j) {
-      jobs_.push_back(start_job(program, j, jobs));
+      jobs_.push_back(start_job(j, jobs, options_.config.fork_each_execution));
     }
     const std::optional<std::size_t> decisive = wait_for_jobs();
     stop_all();
@@ -400,7 +411,7 @@ public:
   }
 
 private:
-  Job start_job(const std::string &program, int j, int jobs) {
+  Job start_job(int j, int jobs, bool forked) {
     // Job j of J in shard I of N is shard I*J + j of N*J: its share of the attempts, its
     // own seed (run_config.hpp), the same partition however the work is spread.
     RunConfig config = options_.config;
@@ -408,7 +419,14 @@ private:
       config.shard_index = options_.config.shard_index * jobs + j;
       config.shard_count = options_.config.shard_count * jobs;
     }
+    config.fork_each_execution = forked;
+    // A job started again (see fall_back) gets what is left of the time limit.
+    const auto elapsed =
+        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start_).count();
+    config.time_limit_ms = std::max<std::int64_t>(config.time_limit_ms - elapsed, 1000);
+    const std::string &program = program_;
     Job job;
+    job.forked = forked;
     job.result_fd = memory_file("interlace-result", 0);
     config.result_fd = job.result_fd;
     config.progress_fd = progress_fd_;
@@ -438,6 +456,9 @@ private:
       // Every execution is a fresh fork of the server: symbols bound lazily would be looked up
       // again in each one, so bind them all once, before the first fork.
       setenv("LD_BIND_NOW", "1", 1);
+      const std::string tunables = variable(kTunablesVariable).value_or("");
+      setenv(kTunablesVariable,
+             ((tunables.empty() ? "" : tunables + ":") + kStackCacheTunable).c_str(), 1);
       // A sanitizer's report ends the execution (forked_execution.cpp): UBSan's too.
       const std::string ubsan = variable("UBSAN_OPTIONS").value_or("");
       setenv("UBSAN_OPTIONS", ("halt_on_error=1:print_stacktrace=1:" + ubsan).c_str(), 1);
@@ -491,14 +512,21 @@ private:
       int status = 0;
       const pid_t pid = waitpid(-1, &status, WNOHANG);
       if (pid > 0) {
+        bool restarted = false;
         for (std::size_t j = 0; j < jobs_.size(); ++j) {
           if (jobs_[j].pid == pid) {
             jobs_[j].done = true;
             jobs_[j].status = status;
-            if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+            if (should_fall_back(jobs_[j])) {
+              fall_back(j);
+              restarted = true;
+            } else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
               return j;
             }
           }
+        }
+        if (restarted) {
+          continue;
         }
         if (std::ranges::all_of(jobs_, [](const Job &job) { return job.done; })) {
           return std::nullopt;
@@ -524,6 +552,34 @@ private:
                                     .tv_nsec = static_cast<long>(wait.count() % 1'000'000'000)};
       ppoll(nullptr, 0, &timeout, &sleeping_mask);
     }
+  }
+
+  // A job whose executions ran in its own process (RollbackExecutor) and that ended without a
+  // report: an execution left what could not be put back (it said so), or ended or replaced
+  // the process itself. Run again with a fork per execution, the job reports it as it should.
+  bool should_fall_back(const Job &job) const {
+    return !job.forked && !interrupted_ && file_text(job.result_fd).empty();
+  }
+
+  void fall_back(std::size_t j) {
+    Job &job = jobs_[j];
+    if (!WIFEXITED(job.status) || WEXITSTATUS(job.status) != kCannotRollBackStatus) {
+      std::fprintf(stderr,
+                   "interlace run: the program's process ended (%s) during an execution in it; "
+                   "running the search again with a process per execution\n",
+                   WIFSIGNALED(job.status)
+                       ? ("signal " + std::to_string(WTERMSIG(job.status))).c_str()
+                       : ("status " + std::to_string(WEXITSTATUS(job.status))).c_str());
+    } else {
+      std::fprintf(stderr, "interlace run: running the search again with a process per "
+                           "execution (--isolation fork)\n");
+    }
+    kill(-job.pid, SIGKILL); // what the program started in its group
+    close(job.result_fd);
+    std::atomic_ref(slots_[j].runs).store(0, std::memory_order_relaxed);
+    std::atomic_ref(slots_[j].executions).store(0, std::memory_order_relaxed);
+    std::atomic_ref(slots_[j].distinct).store(0, std::memory_order_relaxed);
+    job = start_job(static_cast<int>(j), static_cast<int>(jobs_.size()), true);
   }
 
   void show_progress(Clock::time_point now) {
@@ -695,6 +751,7 @@ private:
 
   Options options_;
   std::vector<Job> jobs_;
+  std::string program_; // the checked path
   int progress_fd_ = -1;
   ProgressSlot *slots_ = nullptr;
   Clock::time_point start_;

@@ -109,6 +109,14 @@ InterruptStopsTheRun)
 BlockingSystemCallIsAStall)
   expect 1 "blocked in the read() system call" "$interlace" run --seed 1 --stall-timeout 1 --json "$work/stall.json" -- "$bin/runner_input_blocks_forever"
   [ "$(json_field kind "$work/stall.json")" = stall ] || fail "the kind is not stall" ;;
+EachExecutionStartsFromMainsImage)
+  for isolation in rollback fork; do
+    expect 0 "No failure in 300 schedules" "$interlace" run --seed 1 --max-attempts 300 --isolation $isolation -- "$bin/runner_input_fresh_image"
+    if grep -q "again" "$work/out"; then fail "--isolation $isolation fell back to forking"; fi
+  done ;;
+WhatCannotBeRolledBackRunsForked)
+  expect 1 "running the search again with a process per execution" "$interlace" run --seed 1 -- "$bin/runner_input_closes_descriptors"
+  grep -q "failed an assertion" "$work/out" || fail "the fallback did not find the bug" ;;
 *)
   fail "unknown case" ;;
 esac

@@ -136,4 +136,9 @@ bool in_managed_thread() noexcept;
 // OS threads the runtime's worker pool currently owns (idle or in use).
 int pooled_worker_count() noexcept;
 
+// Ends and joins the pool's idle OS threads; the next run starts new ones. For a process that
+// puts its memory back as it was before a run (interlace run), which must not keep threads
+// whose state that memory no longer describes. Call it after the run's Executor is destroyed.
+void end_idle_pooled_workers();
+
 } // namespace interlace::rt

@@ -1,0 +1,128 @@
+#include "rollback_execution.hpp"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <stdexcept>
+#include <vector>
+
+#include "run_config.hpp"
+#include "wire.hpp"
+
+namespace interlace::run {
+namespace {
+
+constexpr std::size_t kRecordSize = std::size_t{1} << 30; // only touched pages are backed
+constexpr std::size_t kHeader = 64;
+
+struct Header {
+  std::uint64_t size;
+  bool overflowed;
+};
+
+void write_text(int fd, const std::string &text) {
+  for (std::size_t done = 0; done < text.size();) {
+    const ssize_t wrote = write(fd, text.data() + done, text.size() - done);
+    if (wrote <= 0) {
+      return;
+    }
+    done += static_cast<std::size_t>(wrote);
+  }
+}
+
+} // namespace
+
+RollbackExecutor::RollbackExecutor(ProgramEntry entry, int stdin_fd)
+    : entry_(entry), stdin_fd_(stdin_fd), files_(stdin_fd) {
+  void *record = mmap(nullptr, kRecordSize, PROT_READ | PROT_WRITE,
+                      MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (record == MAP_FAILED) {
+    fail_system("mmap of the executions' record");
+  }
+  record_ = static_cast<std::byte *>(record);
+  for (int fd = 0; fd < 3; ++fd) {
+    server_streams_[fd] = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+  }
+}
+
+RollbackExecutor::~RollbackExecutor() {
+  munmap(record_, kRecordSize);
+  for (const int fd : server_streams_) {
+    if (fd >= 0) {
+      close(fd);
+    }
+  }
+}
+
+std::string RollbackExecutor::output() const {
+  return fallback_ ? fallback_->output() : files_.output();
+}
+
+ProgramRun RollbackExecutor::run(rt::Strategy &strategy, const rt::RunOptions &options) {
+  if (fallback_) {
+    return fallback_->run(strategy, options);
+  }
+  files_.reset();
+  std::fflush(nullptr); // nothing buffered in the server may be written by the execution
+  // The frames above this one hold the strategy, which the execution changes.
+  if (image_.capture(__builtin_frame_address(0)) != nullptr) {
+    fallback_ = std::make_unique<ForkedExecutor>(entry_, stdin_fd_);
+    return fallback_->run(strategy, options);
+  }
+  try {
+    execute(strategy, options);
+  } catch (...) {
+    if (const char *why = image_.roll_back(); why != nullptr) {
+      cannot_roll_back(why);
+    }
+    throw;
+  }
+  if (const char *why = image_.roll_back(); why != nullptr) {
+    cannot_roll_back(why);
+  }
+
+  const auto *header = reinterpret_cast<const Header *>(record_);
+  ProgramRun run;
+  if (header->overflowed) {
+    run.died = "its record outgrew the 1 GiB interlace keeps for it";
+    run.outcome.failure = rt::FailureKind::Crash;
+    run.outcome.message = "the execution " + run.died;
+    return run;
+  }
+  WireReader in(record_ + kHeader, header->size);
+  std::vector<std::byte> decisions;
+  run = read_program_run(in, decisions);
+  if (run.num_threads > cached_stacks_) {
+    // From the next capture on, the threads' stacks are part of the image (glibc's cache),
+    // not mapped and faulted in afresh by each execution.
+    cache_thread_stacks(run.num_threads);
+    cached_stacks_ = run.num_threads;
+  }
+  replay_logged_decisions(decisions, strategy);
+  return run;
+}
+
+void RollbackExecutor::execute(rt::Strategy &strategy, const rt::RunOptions &options) {
+  files_.redirect();
+  WireWriter out(record_ + kHeader, kRecordSize - kHeader);
+  run_program_once(entry_, strategy, options, out);
+  auto *header = reinterpret_cast<Header *>(record_);
+  header->size = out.size();
+  header->overflowed = out.overflowed();
+  for (int fd = 0; fd < 3; ++fd) {
+    dup2(server_streams_[fd], fd);
+  }
+  rt::end_idle_pooled_workers();
+}
+
+void RollbackExecutor::cannot_roll_back(const char *why) const {
+  write_text(server_streams_[2], std::string("interlace run: cannot put the process back as it "
+                                             "was at main after an execution: ") +
+                                     why + "\n");
+  _exit(kCannotRollBackStatus);
+}
+
+} // namespace interlace::run
