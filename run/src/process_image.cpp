@@ -42,17 +42,31 @@ template <class T> T *at(std::uintptr_t address) {
   return reinterpret_cast<T *>(address); // NOLINT(performance-no-int-to-ptr)
 }
 
-void *map_anonymous(std::size_t size) {
-  void *memory = mmap(nullptr, size, PROT_READ | PROT_WRITE,
-                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  if (memory == MAP_FAILED) {
-    return nullptr;
+// All of ProcessImage's own memory (its tables, the saved pages) is one reserved mapping,
+// handed out in slices: one line of /proc/self/maps rather than two per saved region, so
+// reading it costs less, and one range to leave out of the image.
+struct Arena {
+  std::byte *base = nullptr;
+  std::size_t size = 0;
+  std::size_t used = 0;
+
+  void *take(std::size_t bytes) {
+    bytes = page_up(bytes);
+    if (size - used < bytes) {
+      return nullptr;
+    }
+    void *slice = base + used;
+    used += bytes;
+    return slice;
   }
-  // A flag the program's mappings do not have, so that the kernel never merges one of ours
-  // with one of theirs into a single line of /proc/self/maps.
-  madvise(memory, size, MADV_DONTDUMP);
-  return memory;
-}
+  // Slices are not reused: their pages go back to the kernel, their addresses stay reserved.
+  static void give_back(void *slice, std::size_t bytes) {
+    if (slice != nullptr) {
+      madvise(slice, page_up(bytes), MADV_DONTNEED);
+    }
+  }
+};
+constexpr std::size_t kArenaSize = std::size_t{64} << 30;
 
 struct Range {
   std::uintptr_t begin = 0;
@@ -135,6 +149,7 @@ long read_proc(const char *path, char *buffer, std::size_t capacity) {
 } // namespace
 
 struct ProcessImage::Tables {
+  Arena arena;
   std::byte *frames = nullptr; // a copy of the main stack from frames_begin to its end
   std::uintptr_t frames_begin = 0;
   std::size_t frames_size = 0;
@@ -147,10 +162,9 @@ struct ProcessImage::Tables {
   std::array<Region, kMostMappings> regions;
   std::size_t region_count = 0;
   std::array<Region, kMostMappings> next_regions; // capture() builds the new list here
-  std::array<Range, 2 * kMostMappings + 4> own;   // our mappings, sorted
-  std::size_t own_count = 0;
   std::array<std::uint64_t, kMostDescriptors / 64> descriptors{};
   bool first_capture_done = false;
+  bool descriptors_listed = false;
   int directory = -1;
   mode_t umask = 0;
   std::array<struct sigaction, 65> dispositions{};
@@ -164,42 +178,19 @@ namespace {
 
 using Tables = ProcessImage::Tables;
 
-void add_own(Tables &tables, const void *begin, std::size_t size) {
-  if (begin != nullptr && size != 0 && tables.own_count < tables.own.size()) {
-    const auto low = reinterpret_cast<std::uintptr_t>(begin);
-    tables.own[tables.own_count++] = Range{low, low + page_up(size)};
-  }
-}
-
-void collect_own(Tables &tables, const Region *regions, std::size_t count) {
-  tables.own_count = 0;
-  add_own(tables, &tables, sizeof(Tables));
-  add_own(tables, tables.text, kMapsText);
-  add_own(tables, tables.residency, kMostSaved / page_size());
-  add_own(tables, tables.frames, kMostFrames);
-  for (std::size_t i = 0; i < count; ++i) {
-    add_own(tables, regions[i].copy, regions[i].reserved);
-    add_own(tables, regions[i].saved, regions[i].reserved / page_size());
-  }
-  std::sort(tables.own.begin(), tables.own.begin() + static_cast<std::ptrdiff_t>(tables.own_count),
-            [](const Range &a, const Range &b) { return a.begin < b.begin; });
-}
-
 // Calls `visit` with each piece of `range` that is not one of our own mappings.
 template <class Visit> void for_each_foreign_piece(const Tables &tables, Range range, Visit visit) {
-  std::uintptr_t at_address = range.begin;
-  for (std::size_t i = 0; i < tables.own_count && at_address < range.end; ++i) {
-    const Range &own = tables.own[i];
-    if (own.end <= at_address || own.begin >= range.end) {
-      continue;
-    }
-    if (own.begin > at_address) {
-      visit(Range{at_address, own.begin});
-    }
-    at_address = std::max(at_address, own.end);
+  const auto own_begin = reinterpret_cast<std::uintptr_t>(tables.arena.base);
+  const std::uintptr_t own_end = own_begin + tables.arena.size;
+  if (range.end <= own_begin || range.begin >= own_end) {
+    visit(range);
+    return;
   }
-  if (at_address < range.end) {
-    visit(Range{at_address, range.end});
+  if (range.begin < own_begin) {
+    visit(Range{range.begin, own_begin});
+  }
+  if (range.end > own_end) {
+    visit(Range{own_end, range.end});
   }
 }
 
@@ -253,36 +244,37 @@ bool saved_by_page(const Mapping &mapping) {
 }
 
 void release_region(Region &region) {
-  if (region.copy != nullptr) {
-    munmap(region.copy, region.reserved);
-    munmap(region.saved, region.reserved / page_size());
-  }
+  Arena::give_back(region.copy, region.reserved);
+  Arena::give_back(region.saved, region.reserved / page_size());
   region = Region{};
 }
 
-bool reserve_region(Region &region) {
+bool reserve_region(Arena &arena, Region &region) {
   const std::size_t size = region.range.end - region.range.begin;
   if (region.copy != nullptr && region.reserved == size) {
     return true;
   }
-  if (region.copy == nullptr) {
-    region.copy = static_cast<std::byte *>(map_anonymous(size));
-    region.saved = static_cast<std::uint8_t *>(map_anonymous(size / page_size()));
-  } else {
-    // The heap grew or shrank: keep what was saved of the pages it still has.
-    void *copy = mremap(region.copy, region.reserved, size, MREMAP_MAYMOVE);
-    void *saved = mremap(region.saved, region.reserved / page_size(), page_up(size / page_size()),
-                         MREMAP_MAYMOVE);
-    region.copy = copy == MAP_FAILED ? nullptr : static_cast<std::byte *>(copy);
-    region.saved = saved == MAP_FAILED ? nullptr : static_cast<std::uint8_t *>(saved);
-    if (region.saved != nullptr && size > region.reserved) {
-      // Nothing of the new pages is saved yet; a shrink may have left flags in the last page.
-      std::memset(region.saved + region.reserved / page_size(), 0,
-                  (size - region.reserved) / page_size());
-    }
+  auto *copy = static_cast<std::byte *>(arena.take(size));
+  auto *saved = static_cast<std::uint8_t *>(arena.take(size / page_size()));
+  if (copy == nullptr || saved == nullptr) {
+    return false;
   }
+  if (region.copy != nullptr) {
+    // The heap grew or shrank: keep what was saved of the pages it still has.
+    const std::size_t kept = std::min(size, region.reserved) / page_size();
+    for (std::size_t i = 0; i < kept; ++i) {
+      if (region.saved[i] != 0) {
+        std::memcpy(copy + i * page_size(), region.copy + i * page_size(), page_size());
+        saved[i] = 1;
+      }
+    }
+    Arena::give_back(region.copy, region.reserved);
+    Arena::give_back(region.saved, region.reserved / page_size());
+  }
+  region.copy = copy;
+  region.saved = saved;
   region.reserved = size;
-  return region.copy != nullptr && region.saved != nullptr;
+  return true;
 }
 
 // Which pages of an anonymous region are in memory: the others were never written and read
@@ -295,6 +287,59 @@ bool residency(Tables &tables, const Region &region) {
     std::memset(tables.residency, 1, pages);
   }
   return true;
+}
+
+enum class Direction : std::uint8_t { Save, Restore };
+
+// Makes the saved copy and the live pages agree, one way or the other: compares each saved
+// page and copies it if it differs; a page present but not saved is, when saving, copied, and
+// when restoring, zeroed (it was never written before the execution). Eight pages at a time
+// are skipped when none is saved or present: most of a thread stack or a grown heap.
+void sync_pages(Tables &tables, Direction direction) {
+  tables.compared = 0;
+  tables.restored = 0;
+  const std::uintptr_t page = page_size();
+  constexpr std::uint64_t kPresentBits = 0x0101010101010101ULL;
+  for (std::size_t r = 0; r < tables.region_count; ++r) {
+    Region &region = tables.regions[r];
+    residency(tables, region);
+    const std::uintptr_t pages = pages_of(region.range);
+    for (std::uintptr_t i = 0; i < pages;) {
+      if (pages - i >= 8) {
+        std::uint64_t saved = 0;
+        std::uint64_t present = 0;
+        std::memcpy(&saved, region.saved + i, sizeof saved);
+        std::memcpy(&present, tables.residency + i, sizeof present);
+        if (saved == 0 && (present & kPresentBits) == 0) {
+          i += 8;
+          continue;
+        }
+      }
+      auto *live = at<std::byte>(region.range.begin + i * page);
+      std::byte *copy = region.copy + i * page;
+      if (region.saved[i] != 0) {
+        ++tables.compared;
+        if (std::memcmp(live, copy, page) != 0) {
+          if (direction == Direction::Save) {
+            std::memcpy(copy, live, page);
+          } else {
+            std::memcpy(live, copy, page);
+          }
+          ++tables.restored;
+        }
+      } else if ((tables.residency[i] & 1) != 0) {
+        // The copy of a page never saved is zeros.
+        if (direction == Direction::Save) {
+          std::memcpy(copy, live, page);
+        } else {
+          std::memset(live, 0, page);
+        }
+        region.saved[i] = 1;
+        ++tables.restored;
+      }
+      ++i;
+    }
+  }
 }
 
 void set_reason(Tables &tables, const char *format, const Range &range, const char *name) {
@@ -394,31 +439,30 @@ void save_process_settings(Tables &tables) {
 } // namespace
 
 ProcessImage::ProcessImage() {
-  void *memory = map_anonymous(sizeof(Tables));
-  if (memory == nullptr) {
+  void *memory = mmap(nullptr, kArenaSize, PROT_READ | PROT_WRITE,
+                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (memory == MAP_FAILED) {
     throw std::bad_alloc();
   }
-  tables_ = new (memory) Tables();
-  tables_->text = static_cast<char *>(map_anonymous(kMapsText));
-  tables_->residency = static_cast<std::uint8_t *>(map_anonymous(kMostSaved / page_size()));
-  tables_->frames = static_cast<std::byte *>(map_anonymous(kMostFrames));
-  if (tables_->text == nullptr || tables_->residency == nullptr || tables_->frames == nullptr) {
-    throw std::bad_alloc();
-  }
+  // A flag the program's mappings do not have, so that the kernel never merges the arena with
+  // one of theirs into a single line of /proc/self/maps.
+  madvise(memory, kArenaSize, MADV_DONTDUMP);
+  Arena arena{static_cast<std::byte *>(memory), kArenaSize, 0};
+  void *tables = arena.take(sizeof(Tables));
+  tables_ = new (tables) Tables();
+  tables_->arena = arena;
+  tables_->text = static_cast<char *>(tables_->arena.take(kMapsText));
+  tables_->residency = static_cast<std::uint8_t *>(tables_->arena.take(kMostSaved / page_size()));
+  tables_->frames = static_cast<std::byte *>(tables_->arena.take(kMostFrames));
 }
 
 ProcessImage::~ProcessImage() {
-  for (std::size_t i = 0; i < tables_->region_count; ++i) {
-    release_region(tables_->regions[i]);
-  }
   if (tables_->directory >= 0) {
     close(tables_->directory);
   }
-  munmap(tables_->text, kMapsText);
-  munmap(tables_->residency, kMostSaved / page_size());
-  munmap(tables_->frames, kMostFrames);
+  const Arena arena = tables_->arena;
   tables_->~Tables();
-  munmap(tables_, sizeof(Tables));
+  munmap(arena.base, arena.size);
 }
 
 std::size_t ProcessImage::pages_compared() const { return tables_->compared; }
@@ -431,7 +475,6 @@ const char *ProcessImage::capture(const void *frames) {
     tables.first_capture_done = true;
   }
   clear_signal_changes();
-  collect_own(tables, tables.regions.data(), tables.region_count);
   if (!read_mappings(tables)) {
     return "cannot read /proc/self/maps";
   }
@@ -463,7 +506,7 @@ const char *ProcessImage::capture(const void *frames) {
       for (std::size_t r = 0; r < tables.region_count; ++r) {
         if (tables.regions[r].range.begin == piece.begin && tables.regions[r].copy != nullptr) {
           region = tables.regions[r];
-          tables.regions[r].copy = nullptr; // moved
+          tables.regions[r] = Region{}; // moved
           break;
         }
       }
@@ -490,7 +533,7 @@ const char *ProcessImage::capture(const void *frames) {
                   "shadow memory?)";
   }
   for (std::size_t r = 0; r < next_count; ++r) {
-    if (!reserve_region(tables.next_regions[r])) {
+    if (!reserve_region(tables.arena, tables.next_regions[r])) {
       for (std::size_t k = 0; k < next_count; ++k) {
         release_region(tables.next_regions[k]);
       }
@@ -499,32 +542,15 @@ const char *ProcessImage::capture(const void *frames) {
   }
   std::copy_n(tables.next_regions.begin(), next_count, tables.regions.begin());
   tables.region_count = next_count;
-  collect_own(tables, tables.regions.data(), tables.region_count);
 
-  tables.compared = 0;
-  tables.restored = 0;
-  const std::uintptr_t page = page_size();
-  for (std::size_t r = 0; r < tables.region_count; ++r) {
-    Region &region = tables.regions[r];
-    residency(tables, region);
-    for (std::uintptr_t i = 0; i < pages_of(region.range); ++i) {
-      auto *live = at<std::byte>(region.range.begin + i * page);
-      std::byte *copy = region.copy + i * page;
-      if (region.saved[i] != 0) {
-        ++tables.compared;
-        if (std::memcmp(live, copy, page) != 0) {
-          std::memcpy(copy, live, page);
-          ++tables.restored;
-        }
-      } else if ((tables.residency[i] & 1) != 0) {
-        std::memcpy(copy, live, page);
-        region.saved[i] = 1;
-        ++tables.restored;
-      }
+  sync_pages(tables, Direction::Save);
+  // After a rollback the descriptors are those of the last capture (roll_back() closed the
+  // others and failed if one was missing): only the first capture lists them.
+  if (!tables.descriptors_listed) {
+    if (!list_descriptors(tables, true)) {
+      return tables.reason.data();
     }
-  }
-  if (!list_descriptors(tables, true)) {
-    return tables.reason.data();
+    tables.descriptors_listed = true;
   }
   tables.frames_begin = reinterpret_cast<std::uintptr_t>(frames);
   if (stack_end <= tables.frames_begin || stack_end - tables.frames_begin > kMostFrames) {
@@ -604,28 +630,7 @@ const char *ProcessImage::roll_back() {
       }
     });
   }
-  // The pages.
-  tables.compared = 0;
-  tables.restored = 0;
-  const std::uintptr_t page = page_size();
-  for (std::size_t r = 0; r < tables.region_count; ++r) {
-    const Region &region = tables.regions[r];
-    residency(tables, region);
-    for (std::uintptr_t i = 0; i < pages_of(region.range); ++i) {
-      auto *live = at<std::byte>(region.range.begin + i * page);
-      const std::byte *copy = region.copy + i * page;
-      if (region.saved[i] != 0) {
-        ++tables.compared;
-        if (std::memcmp(live, copy, page) != 0) {
-          std::memcpy(live, copy, page);
-          ++tables.restored;
-        }
-      } else if ((tables.residency[i] & 1) != 0) {
-        std::memset(live, 0, page); // written by the execution: it was never written before
-        ++tables.restored;
-      }
-    }
-  }
+  sync_pages(tables, Direction::Restore);
   std::memcpy(at<void>(tables.frames_begin), tables.frames, tables.frames_size);
   // The rest of the process.
   if (!list_descriptors(tables, false)) {

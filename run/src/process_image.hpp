@@ -13,7 +13,10 @@
 // pages an execution touched plus a read of each saved page.
 //
 // Neither allocates from the heap they save and restore: their tables and the saved pages live
-// in mappings of their own, which they leave out.
+// in one reserved mapping of their own, which they leave out. Descriptors are listed by the
+// first capture() only: roll_back() leaves exactly those open, so a descriptor the caller
+// opens between a roll_back() and the next capture() and keeps open is closed by the next
+// roll_back().
 //
 // What cannot be put back makes roll_back() fail with the cause: a mapping that existed at
 // capture was unmapped or made read-only, a descriptor that existed was closed, or a thread
@@ -27,6 +30,7 @@ namespace interlace::run {
 
 class ProcessImage {
 public:
+  // Throws std::bad_alloc when the address space for the saved image cannot be reserved.
   ProcessImage();
   ~ProcessImage();
   ProcessImage(const ProcessImage &) = delete;

@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <functional>
+#include <new>
 #include <stdexcept>
 
 #include "decision_log.hpp"
@@ -71,7 +72,12 @@ std::unique_ptr<ProgramExecutor> make_program_executor(const ProgramEntry &entry
   if (isolation == Isolation::Fork || __sanitizer_set_death_callback != nullptr) {
     return std::make_unique<ForkedExecutor>(entry, stdin_fd);
   }
-  return std::make_unique<RollbackExecutor>(entry, stdin_fd);
+  try {
+    return std::make_unique<RollbackExecutor>(entry, stdin_fd);
+  } catch (const std::bad_alloc &) {
+    // No room for the saved image (its address space is reserved up front): fork instead.
+    return std::make_unique<ForkedExecutor>(entry, stdin_fd);
+  }
 }
 
 ExecutionFiles::ExecutionFiles(int stdin_fd) : stdin_fd_(stdin_fd) {
