@@ -75,14 +75,19 @@ struct ChildSetup {
     __sanitizer_set_death_callback(&on_sanitizer_death);
   }
   WireWriter out(shared + kHeader, kSharedSize - kHeader);
-  run_program_once(entry, strategy, options, out);
-  const HotPages touched = setup.learn ? touched_pages(mappings) : HotPages();
-  out.put_span(std::span<const PageRange>(touched.written));
-  out.put_span(std::span<const PageRange>(touched.read));
-  auto *header = reinterpret_cast<Header *>(shared);
-  header->size = out.size();
-  header->state = out.overflowed() ? kOverflow : kComplete;
-  _exit(0);
+  // The child ends as soon as its record is written, with the execution's threads as they
+  // are: joining them (the executor's destructor) could wait forever on a thread that a
+  // sanitizer's report left stuck in the sanitizer's own locks.
+  run_program_once(entry, strategy, options, out, [&] {
+    const HotPages touched = setup.learn ? touched_pages(mappings) : HotPages();
+    out.put_span(std::span<const PageRange>(touched.written));
+    out.put_span(std::span<const PageRange>(touched.read));
+    auto *header = reinterpret_cast<Header *>(shared);
+    header->size = out.size();
+    header->state = out.overflowed() ? kOverflow : kComplete;
+    _exit(0);
+  });
+  _exit(0); // not reached
 }
 
 } // namespace

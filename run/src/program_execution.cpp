@@ -120,7 +120,8 @@ void ExecutionFiles::redirect() const {
 std::string ExecutionFiles::output() const { return file_text(output_fd_); }
 
 void run_program_once(const ProgramEntry &entry, rt::Strategy &strategy,
-                      const rt::RunOptions &options, WireWriter &out) {
+                      const rt::RunOptions &options, WireWriter &out,
+                      const std::function<void()> &after_record) {
   RecordingStrategy recording(strategy);
   rt::Executor executor;
   std::vector<rt::Allocation> allocations;
@@ -152,6 +153,9 @@ void run_program_once(const ProgramEntry &entry, rt::Strategy &strategy,
   out.put(executor.num_threads());
   out.put(executor.memory_steps());
   recording.write(out);
+  if (after_record) {
+    after_record();
+  }
 }
 
 ProgramRun read_program_run(WireReader &in, std::vector<std::byte> &decisions) {

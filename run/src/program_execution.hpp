@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -93,9 +94,11 @@ private:
 };
 
 // Runs main once on managed threads of this process under `strategy` (logging its decisions)
-// and writes what the execution did to `out`; the program's output is flushed.
+// and writes what the execution did to `out`; the program's output is flushed. Then calls
+// `after_record` (if set), while the execution's executor and threads are still there.
 void run_program_once(const ProgramEntry &entry, rt::Strategy &strategy,
-                      const rt::RunOptions &options, WireWriter &out);
+                      const rt::RunOptions &options, WireWriter &out,
+                      const std::function<void()> &after_record = {});
 
 // Reads what run_program_once wrote; `decisions` receives the strategy's log, for
 // replay_decisions(). Throws std::logic_error on a record that does not parse.

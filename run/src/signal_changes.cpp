@@ -6,6 +6,13 @@
 #include <cstdio>
 #include <cstdlib>
 
+// A sanitizer's runtime, linked into the program, defines these, and its sigaction and signal
+// as weak aliases of them, which the definitions below replace: calls go on to them then, as
+// they would have without this file, and to the C library's otherwise.
+extern "C" int __interceptor_sigaction(int, const struct sigaction *, struct sigaction *)
+    __attribute__((weak));
+extern "C" sighandler_t __interceptor_signal(int, sighandler_t) __attribute__((weak));
+
 namespace interlace::run {
 namespace {
 
@@ -35,7 +42,9 @@ std::uint64_t signal_changes() { return g_changes.load(std::memory_order_relaxed
 void clear_signal_changes() { g_changes.store(0, std::memory_order_relaxed); }
 
 int real_sigaction(int signal, const struct sigaction *action, struct sigaction *previous) {
-  static const auto real = next_definition<SigactionFunction>("sigaction");
+  static const auto real = __interceptor_sigaction != nullptr
+                               ? &__interceptor_sigaction
+                               : next_definition<SigactionFunction>("sigaction");
   return real(signal, action, previous);
 }
 
@@ -52,7 +61,9 @@ sigaction(int signal, const struct sigaction *action, struct sigaction *previous
 extern "C" __attribute__((visibility("default"))) sighandler_t signal(int signal,
                                                                       sighandler_t handler) {
   static const auto real =
-      interlace::run::next_definition<interlace::run::SignalFunction>("signal");
+      __interceptor_signal != nullptr
+          ? &__interceptor_signal
+          : interlace::run::next_definition<interlace::run::SignalFunction>("signal");
   interlace::run::mark(signal);
   return real(signal, handler);
 }
