@@ -19,4 +19,14 @@ std::string file_text(int fd) {
   return text;
 }
 
+void write_all(int fd, std::string_view text) {
+  for (std::size_t done = 0; done < text.size();) {
+    const ssize_t wrote = write(fd, text.data() + done, text.size() - done);
+    if (wrote <= 0) {
+      return;
+    }
+    done += static_cast<std::size_t>(wrote);
+  }
+}
+
 } // namespace interlace::run

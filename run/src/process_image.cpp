@@ -436,53 +436,16 @@ void save_process_settings(Tables &tables) {
   }
 }
 
-} // namespace
-
-ProcessImage::ProcessImage() {
-  void *memory = mmap(nullptr, kArenaSize, PROT_READ | PROT_WRITE,
-                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  if (memory == MAP_FAILED) {
-    throw std::bad_alloc();
-  }
-  // A flag the program's mappings do not have, so that the kernel never merges the arena with
-  // one of theirs into a single line of /proc/self/maps.
-  madvise(memory, kArenaSize, MADV_DONTDUMP);
-  Arena arena{static_cast<std::byte *>(memory), kArenaSize, 0};
-  void *tables = arena.take(sizeof(Tables));
-  tables_ = new (tables) Tables();
-  tables_->arena = arena;
-  tables_->text = static_cast<char *>(tables_->arena.take(kMapsText));
-  tables_->residency = static_cast<std::uint8_t *>(tables_->arena.take(kMostSaved / page_size()));
-  tables_->frames = static_cast<std::byte *>(tables_->arena.take(kMostFrames));
-}
-
-ProcessImage::~ProcessImage() {
-  if (tables_->directory >= 0) {
-    close(tables_->directory);
-  }
-  const Arena arena = tables_->arena;
-  tables_->~Tables();
-  munmap(arena.base, arena.size);
-}
-
-std::size_t ProcessImage::pages_compared() const { return tables_->compared; }
-std::size_t ProcessImage::pages_restored() const { return tables_->restored; }
-
-const char *ProcessImage::capture(const void *frames) {
-  Tables &tables = *tables_;
-  if (!tables.first_capture_done) {
-    save_process_settings(tables);
-    tables.first_capture_done = true;
-  }
-  clear_signal_changes();
+// Reads the mappings and makes the saved regions match them: those of the last capture that
+// are still there as they were keep their copies, the others are released, new ones made.
+// Records every mapping's range (to tell the ones an execution makes) and where the main stack
+// ends. Returns null, or why the process cannot be saved.
+const char *track_mappings(Tables &tables, std::uintptr_t &stack_end) {
   if (!read_mappings(tables)) {
     return "cannot read /proc/self/maps";
   }
-  // The regions to save now: those of the last capture that are still there as they were
-  // keep their copies; the others are released, new ones made.
   std::size_t next_count = 0;
   std::uintptr_t total = 0;
-  std::uintptr_t stack_end = 0;
   tables.captured_count = 0;
   tables.heap_end = 0;
   bool full = false;
@@ -543,29 +506,13 @@ const char *ProcessImage::capture(const void *frames) {
   std::copy_n(tables.next_regions.begin(), next_count, tables.regions.begin());
   tables.region_count = next_count;
 
-  sync_pages(tables, Direction::Save);
-  // After a rollback the descriptors are those of the last capture (roll_back() closed the
-  // others and failed if one was missing): only the first capture lists them.
-  if (!tables.descriptors_listed) {
-    if (!list_descriptors(tables, true)) {
-      return tables.reason.data();
-    }
-    tables.descriptors_listed = true;
-  }
-  tables.frames_begin = reinterpret_cast<std::uintptr_t>(frames);
-  if (stack_end <= tables.frames_begin || stack_end - tables.frames_begin > kMostFrames) {
-    return "the caller's frame is not on the main stack";
-  }
-  tables.frames_size = stack_end - tables.frames_begin;
-  std::memcpy(tables.frames, frames, tables.frames_size);
   return nullptr;
 }
 
-const char *ProcessImage::roll_back() {
-  Tables &tables = *tables_;
-  const std::uint64_t changed_signals = signal_changes();
-  // A joined thread may still be on its way out of the kernel (pthread_join returns when its
-  // thread id is cleared, before it leaves the thread group): give those a moment.
+// Fails unless the caller is the process's only thread. A joined thread may still be on its
+// way out of the kernel (pthread_join returns when its thread id is cleared, before it leaves
+// the thread group): those are given a moment.
+const char *check_single_thread(Tables &tables) {
   int threads = thread_count();
   for (int tries = 0; threads != 1 && tries < 1000; ++tries) {
     sched_yield();
@@ -576,10 +523,15 @@ const char *ProcessImage::roll_back() {
                   "%d threads are still running after the execution ended", threads - 1);
     return tables.reason.data();
   }
+  return nullptr;
+}
+
+// Puts the mappings back: the heap's end where it was (brk), whichever way it moved; every
+// saved region must still be there, readable and writable; mappings made since the capture go.
+const char *restore_mappings(Tables &tables) {
   if (!read_mappings(tables)) {
     return "cannot read /proc/self/maps";
   }
-  // The heap's end goes back where it was (brk), whichever way it moved.
   for (std::size_t m = 0; m < tables.mapping_count; ++m) {
     Mapping &mapping = tables.mappings[m];
     if (mapping.special == Special::Heap && tables.heap_end != 0 &&
@@ -630,12 +582,12 @@ const char *ProcessImage::roll_back() {
       }
     });
   }
-  sync_pages(tables, Direction::Restore);
-  std::memcpy(at<void>(tables.frames_begin), tables.frames, tables.frames_size);
-  // The rest of the process.
-  if (!list_descriptors(tables, false)) {
-    return tables.reason.data();
-  }
+  return nullptr;
+}
+
+// The working directory, the umask and the signal dispositions the execution changed; and
+// children the program started and did not wait for are reaped.
+void restore_process_settings(const Tables &tables, std::uint64_t changed_signals) {
   if (tables.directory >= 0) {
     fchdir(tables.directory);
   }
@@ -646,8 +598,86 @@ const char *ProcessImage::roll_back() {
     }
   }
   while (waitpid(-1, nullptr, WNOHANG) > 0) {
-    // Children the program started and did not wait for: no zombies left behind.
+    // No zombies left behind.
   }
+}
+
+} // namespace
+
+ProcessImage::ProcessImage() {
+  void *memory = mmap(nullptr, kArenaSize, PROT_READ | PROT_WRITE,
+                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (memory == MAP_FAILED) {
+    throw std::bad_alloc();
+  }
+  // A flag the program's mappings do not have, so that the kernel never merges the arena with
+  // one of theirs into a single line of /proc/self/maps.
+  madvise(memory, kArenaSize, MADV_DONTDUMP);
+  Arena arena{static_cast<std::byte *>(memory), kArenaSize, 0};
+  void *tables = arena.take(sizeof(Tables));
+  tables_ = new (tables) Tables();
+  tables_->arena = arena;
+  tables_->text = static_cast<char *>(tables_->arena.take(kMapsText));
+  tables_->residency = static_cast<std::uint8_t *>(tables_->arena.take(kMostSaved / page_size()));
+  tables_->frames = static_cast<std::byte *>(tables_->arena.take(kMostFrames));
+}
+
+ProcessImage::~ProcessImage() {
+  if (tables_->directory >= 0) {
+    close(tables_->directory);
+  }
+  const Arena arena = tables_->arena;
+  tables_->~Tables();
+  munmap(arena.base, arena.size);
+}
+
+std::size_t ProcessImage::pages_compared() const { return tables_->compared; }
+std::size_t ProcessImage::pages_restored() const { return tables_->restored; }
+
+const char *ProcessImage::capture(const void *frames) {
+  Tables &tables = *tables_;
+  if (!tables.first_capture_done) {
+    save_process_settings(tables);
+    tables.first_capture_done = true;
+  }
+  clear_signal_changes();
+  std::uintptr_t stack_end = 0;
+  if (const char *why = track_mappings(tables, stack_end); why != nullptr) {
+    return why;
+  }
+  sync_pages(tables, Direction::Save);
+  // After a rollback the descriptors are those of the last capture (roll_back() closed the
+  // others and failed if one was missing): only the first capture lists them.
+  if (!tables.descriptors_listed) {
+    if (!list_descriptors(tables, true)) {
+      return tables.reason.data();
+    }
+    tables.descriptors_listed = true;
+  }
+  tables.frames_begin = reinterpret_cast<std::uintptr_t>(frames);
+  if (stack_end <= tables.frames_begin || stack_end - tables.frames_begin > kMostFrames) {
+    return "the caller's frame is not on the main stack";
+  }
+  tables.frames_size = stack_end - tables.frames_begin;
+  std::memcpy(tables.frames, frames, tables.frames_size);
+  return nullptr;
+}
+
+const char *ProcessImage::roll_back() {
+  Tables &tables = *tables_;
+  const std::uint64_t changed_signals = signal_changes(); // before the memory holding it goes back
+  if (const char *why = check_single_thread(tables); why != nullptr) {
+    return why;
+  }
+  if (const char *why = restore_mappings(tables); why != nullptr) {
+    return why;
+  }
+  sync_pages(tables, Direction::Restore);
+  std::memcpy(at<void>(tables.frames_begin), tables.frames, tables.frames_size);
+  if (!list_descriptors(tables, false)) {
+    return tables.reason.data();
+  }
+  restore_process_settings(tables, changed_signals);
   return nullptr;
 }
 

@@ -18,6 +18,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "file_text.hpp"
 #include "program_explorer.hpp"
 #include "run_config.hpp"
 
@@ -40,16 +41,6 @@ extern "C" __attribute__((used, visibility("default"))) const char interlace_run
 static_assert(kRunProtocol == 2, "update interlace_run_marker with the protocol");
 
 namespace {
-
-void write_all(int fd, const std::string &text) {
-  for (std::size_t done = 0; done < text.size();) {
-    const ssize_t wrote = write(fd, text.data() + done, text.size() - done);
-    if (wrote <= 0) {
-      return;
-    }
-    done += static_cast<std::size_t>(wrote);
-  }
-}
 
 // Takes the run's variables out of the environment, so that what main (and any program it
 // starts) sees is what the user ran interlace with.

@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "file_text.hpp"
 #include "run_config.hpp"
 #include "wire.hpp"
 
@@ -25,16 +26,6 @@ struct Header {
   std::uint64_t size;
   bool overflowed;
 };
-
-void write_text(int fd, const std::string &text) {
-  for (std::size_t done = 0; done < text.size();) {
-    const ssize_t wrote = write(fd, text.data() + done, text.size() - done);
-    if (wrote <= 0) {
-      return;
-    }
-    done += static_cast<std::size_t>(wrote);
-  }
-}
 
 // Leaves every decision to the runtime's fairness policy.
 class NoOpinion final : public rt::Strategy {
@@ -154,9 +145,9 @@ void RollbackExecutor::execute(rt::Strategy &strategy, const rt::RunOptions &opt
 }
 
 void RollbackExecutor::cannot_roll_back(const char *why) const {
-  write_text(server_streams_[2], std::string("interlace run: cannot put the process back as it "
-                                             "was at main after an execution: ") +
-                                     why + "\n");
+  write_all(server_streams_[2], std::string("interlace run: cannot put the process back as it "
+                                            "was at main after an execution: ") +
+                                    why + "\n");
   _exit(kCannotRollBackStatus);
 }
 
