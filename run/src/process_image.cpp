@@ -637,6 +637,11 @@ std::size_t ProcessImage::pages_restored() const { return tables_->restored; }
 const char *ProcessImage::capture(const void *frames) {
   Tables &tables = *tables_;
   if (!tables.first_capture_done) {
+    // A thread the program started before main (a library's constructor) would run on
+    // through every rollback.
+    if (thread_count() != 1) {
+      return "the program started a thread before main";
+    }
     save_process_settings(tables);
     tables.first_capture_done = true;
   }

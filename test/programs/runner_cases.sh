@@ -114,6 +114,10 @@ EachExecutionStartsFromMainsImage)
     expect 0 "No failure in 300 schedules" "$interlace" run --seed 1 --max-attempts 300 --isolation $isolation -- "$bin/runner_input_fresh_image"
     if grep -q "again" "$work/out"; then fail "--isolation $isolation fell back to forking"; fi
   done ;;
+AThreadStartedBeforeMainIsLeftAlone)
+  expect 1 "failed an assertion" "$interlace" run --seed 1 -- "$bin/runner_input_thread_before_main"
+  # Forked from the first execution on, not run again after a rollback failed.
+  if grep -q "again" "$work/out"; then fail "the search ran twice"; fi ;;
 WhatCannotBeRolledBackRunsForked)
   expect 1 "running the search again with a process per execution" "$interlace" run --seed 1 -- "$bin/runner_input_closes_descriptors"
   grep -q "failed an assertion" "$work/out" || fail "the fallback did not find the bug" ;;
