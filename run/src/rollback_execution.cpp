@@ -133,15 +133,25 @@ ProgramRun RollbackExecutor::run(rt::Strategy &strategy, const rt::RunOptions &o
 
 void RollbackExecutor::execute(rt::Strategy &strategy, const rt::RunOptions &options) {
   files_.redirect();
+  // Whichever way the execution ends, the server gets its streams back and no pooled thread
+  // outlives it (the rollback needs this process to be its only thread).
+  const auto restore = [this] {
+    for (int fd = 0; fd < 3; ++fd) {
+      dup2(server_streams_[fd], fd);
+    }
+    rt::end_idle_pooled_workers();
+  };
   WireWriter out(record_ + kHeader, kRecordSize - kHeader);
-  run_program_once(entry_, strategy, options, out);
+  try {
+    run_program_once(entry_, strategy, options, out);
+  } catch (...) {
+    restore();
+    throw;
+  }
   auto *header = reinterpret_cast<Header *>(record_);
   header->size = out.size();
   header->overflowed = out.overflowed();
-  for (int fd = 0; fd < 3; ++fd) {
-    dup2(server_streams_[fd], fd);
-  }
-  rt::end_idle_pooled_workers();
+  restore();
 }
 
 void RollbackExecutor::cannot_roll_back(const char *why) const {

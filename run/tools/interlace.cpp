@@ -453,8 +453,8 @@ private:
       prctl(PR_SET_PDEATHSIG, SIGKILL);
       setenv(kProtocolVariable, std::to_string(kRunProtocol).c_str(), 1);
       setenv(kOptionsVariable, encoded.c_str(), 1);
-      // Every execution is a fresh fork of the server: symbols bound lazily would be looked up
-      // again in each one, so bind them all once, before the first fork.
+      // Every execution starts from the server's image (a fork of it, or its memory put back):
+      // symbols bound lazily would be looked up again in each one, so bind them all once.
       setenv("LD_BIND_NOW", "1", 1);
       const std::string tunables = variable(kTunablesVariable).value_or("");
       setenv(kTunablesVariable,
