@@ -363,6 +363,7 @@ struct Job {
   bool done = false;
   int status = 0;
   bool forked = false; // a fork per execution
+  int slot = 0;        // its progress slot: its shard index modulo kProgressSlots
 };
 
 int memory_file(const char *name, std::size_t size) {
@@ -427,6 +428,7 @@ private:
     const std::string &program = program_;
     Job job;
     job.forked = forked;
+    job.slot = config.shard_index % kProgressSlots;
     job.result_fd = memory_file("interlace-result", 0);
     config.result_fd = job.result_fd;
     config.progress_fd = progress_fd_;
@@ -576,9 +578,10 @@ private:
     }
     kill(-job.pid, SIGKILL); // what the program started in its group
     close(job.result_fd);
-    std::atomic_ref(slots_[j].runs).store(0, std::memory_order_relaxed);
-    std::atomic_ref(slots_[j].executions).store(0, std::memory_order_relaxed);
-    std::atomic_ref(slots_[j].distinct).store(0, std::memory_order_relaxed);
+    ProgressSlot &slot = slots_[job.slot];
+    std::atomic_ref(slot.runs).store(0, std::memory_order_relaxed);
+    std::atomic_ref(slot.executions).store(0, std::memory_order_relaxed);
+    std::atomic_ref(slot.distinct).store(0, std::memory_order_relaxed);
     job = start_job(static_cast<int>(j), static_cast<int>(jobs_.size()), true);
   }
 
@@ -586,11 +589,12 @@ private:
     std::uint64_t runs = 0;
     std::uint64_t distinct = 0;
     for (std::size_t j = 0; j < jobs_.size(); ++j) {
-      runs += std::atomic_ref(slots_[j].runs).load(std::memory_order_relaxed);
-      distinct += std::atomic_ref(slots_[j].distinct).load(std::memory_order_relaxed);
+      ProgressSlot &slot = slots_[jobs_[j].slot];
+      runs += std::atomic_ref(slot.runs).load(std::memory_order_relaxed);
+      distinct += std::atomic_ref(slot.distinct).load(std::memory_order_relaxed);
     }
     const double elapsed = std::chrono::duration<double>(now - start_).count();
-    const char *search = search_name(std::atomic_ref(slots_[0].search).load());
+    const char *search = search_name(std::atomic_ref(slots_[jobs_[0].slot].search).load());
     const bool tty = isatty(STDERR_FILENO) != 0;
     // Executions of every kind (the search's, shrinking, replays), so the rate is the runner's.
     std::fprintf(stderr,
@@ -687,8 +691,8 @@ private:
     int distinct = 0;
     bool exhaustive = true;
     for (std::size_t j = 0; j < jobs_.size(); ++j) {
-      executions += static_cast<int>(slots_[j].executions);
-      distinct += static_cast<int>(slots_[j].distinct);
+      executions += static_cast<int>(slots_[jobs_[j].slot].executions);
+      distinct += static_cast<int>(slots_[jobs_[j].slot].distinct);
       exhaustive = exhaustive && reports[j].exhaustive;
     }
     const double elapsed = std::chrono::duration<double>(Clock::now() - start_).count();

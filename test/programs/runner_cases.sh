@@ -62,7 +62,8 @@ JobsFindTheBug)
 JobsShareTheAttempts)
   expect 0 "2 jobs ran 200 executions" "$interlace" run --seed 1 --jobs 2 --max-attempts 200 -- "$bin/program_lost_update_fixed" ;;
 ShardRunsItsShare)
-  expect 0 "No failure in 100 schedules" "$interlace" run --seed 1 --shard 1/2 --max-attempts 200 -- "$bin/program_lost_update_fixed"
+  expect 0 "No failure in 100 schedules" "$interlace" run --seed 1 --shard 1/2 --max-attempts 200 --json "$work/shard.json" -- "$bin/program_lost_update_fixed"
+  [ "$(json_field executions "$work/shard.json")" = 100 ] || fail "the JSON counts $(json_field executions "$work/shard.json") executions, not the shard's 100"
   GTEST_SHARD_INDEX=0 GTEST_TOTAL_SHARDS=2 expect 0 "No failure in 100 schedules" "$interlace" run --seed 1 --max-attempts 200 -- "$bin/program_lost_update_fixed"
   TEST_SHARD_INDEX=1 TEST_TOTAL_SHARDS=4 expect 0 "No failure in 50 schedules" "$interlace" run --seed 1 --max-attempts 200 -- "$bin/program_lost_update_fixed" ;;
 JsonHoldsVerdict)
