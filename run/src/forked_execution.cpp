@@ -22,7 +22,6 @@ namespace interlace::run {
 namespace {
 
 // The child's record: a header, then the payload. Only touched pages are backed.
-constexpr std::size_t kSharedSize = std::size_t{1} << 30;
 constexpr std::size_t kHeader = 64;
 constexpr std::uint32_t kComplete = 0x1d0c0de;
 constexpr std::uint32_t kOverflow = 0x0bad512e;
@@ -74,7 +73,7 @@ struct ChildSetup {
   if (__sanitizer_set_death_callback != nullptr) {
     __sanitizer_set_death_callback(&on_sanitizer_death);
   }
-  WireWriter out(shared + kHeader, kSharedSize - kHeader);
+  WireWriter out(shared + kHeader, kRecordCapacity - kHeader);
   // The child ends as soon as its record is written, with the execution's threads as they
   // are: joining them (the executor's destructor) could wait forever on a thread that a
   // sanitizer's report left stuck in the sanitizer's own locks.
@@ -93,13 +92,13 @@ struct ChildSetup {
 } // namespace
 
 ForkedExecutor::ForkedExecutor(ProgramEntry entry, int stdin_fd) : entry_(entry), files_(stdin_fd) {
-  void *shared = mmap(nullptr, kSharedSize, PROT_READ | PROT_WRITE,
+  void *shared = mmap(nullptr, kRecordCapacity, PROT_READ | PROT_WRITE,
                       MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (shared == MAP_FAILED) {
     fail_system("mmap of the executions' record");
   }
   shared_ = static_cast<std::byte *>(shared);
-  shared_size_ = kSharedSize;
+  shared_size_ = kRecordCapacity;
 }
 
 ForkedExecutor::~ForkedExecutor() { munmap(shared_, shared_size_); }
@@ -132,9 +131,8 @@ ProgramRun ForkedExecutor::run(rt::Strategy &strategy, const rt::RunOptions &opt
   ProgramRun run;
   const bool clean_exit = WIFEXITED(status) && WEXITSTATUS(status) == 0;
   if (!clean_exit || header->state != kComplete) {
-    run.died = header->state == kOverflow
-                   ? std::string("its record outgrew the 1 GiB interlace keeps for it")
-                   : describe_wait_status(status);
+    run.died =
+        header->state == kOverflow ? std::string(kRecordOverflowed) : describe_wait_status(status);
     run.exited_without_record = WIFEXITED(status) && header->state != kOverflow;
     run.outcome.failure = rt::FailureKind::Crash;
     run.outcome.message = "the execution's process " + run.died;

@@ -15,6 +15,7 @@
 // child's, keeps nothing the strategy learned.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -55,6 +56,12 @@ struct ProgramRun {
   // ... and it did so with an exit status: an exec, or an exit from outside the execution.
   bool exited_without_record = false;
 };
+
+// The memory an execution's record may take (only the pages it writes are backed), and what
+// an execution that needed more is reported as.
+inline constexpr std::size_t kRecordCapacity = std::size_t{1} << 30;
+inline constexpr const char *kRecordOverflowed =
+    "its record outgrew the 1 GiB interlace keeps for it";
 
 class ProgramExecutor {
 public:

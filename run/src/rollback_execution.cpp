@@ -19,7 +19,6 @@
 namespace interlace::run {
 namespace {
 
-constexpr std::size_t kRecordSize = std::size_t{1} << 30; // only touched pages are backed
 constexpr std::size_t kHeader = 64;
 
 struct Header {
@@ -63,7 +62,7 @@ RollbackExecutor::RollbackExecutor(ProgramEntry entry, int stdin_fd)
   settle_malloc();
   warm_up_runtime();
   rt::end_idle_pooled_workers();
-  void *record = mmap(nullptr, kRecordSize, PROT_READ | PROT_WRITE,
+  void *record = mmap(nullptr, kRecordCapacity, PROT_READ | PROT_WRITE,
                       MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (record == MAP_FAILED) {
     fail_system("mmap of the executions' record");
@@ -75,7 +74,7 @@ RollbackExecutor::RollbackExecutor(ProgramEntry entry, int stdin_fd)
 }
 
 RollbackExecutor::~RollbackExecutor() {
-  munmap(record_, kRecordSize);
+  munmap(record_, kRecordCapacity);
   for (const int fd : server_streams_) {
     if (fd >= 0) {
       close(fd);
@@ -113,7 +112,7 @@ ProgramRun RollbackExecutor::run(rt::Strategy &strategy, const rt::RunOptions &o
   const auto *header = reinterpret_cast<const Header *>(record_);
   ProgramRun run;
   if (header->overflowed) {
-    run.died = "its record outgrew the 1 GiB interlace keeps for it";
+    run.died = kRecordOverflowed;
     run.outcome.failure = rt::FailureKind::Crash;
     run.outcome.message = "the execution " + run.died;
     return run;
@@ -141,7 +140,7 @@ void RollbackExecutor::execute(rt::Strategy &strategy, const rt::RunOptions &opt
     }
     rt::end_idle_pooled_workers();
   };
-  WireWriter out(record_ + kHeader, kRecordSize - kHeader);
+  WireWriter out(record_ + kHeader, kRecordCapacity - kHeader);
   try {
     run_program_once(entry_, strategy, options, out);
   } catch (...) {
