@@ -588,8 +588,8 @@ private:
   void show_progress(Clock::time_point now) {
     std::uint64_t runs = 0;
     std::uint64_t distinct = 0;
-    for (std::size_t j = 0; j < jobs_.size(); ++j) {
-      ProgressSlot &slot = slots_[jobs_[j].slot];
+    for (const Job &job : jobs_) {
+      ProgressSlot &slot = slots_[job.slot];
       runs += std::atomic_ref(slot.runs).load(std::memory_order_relaxed);
       distinct += std::atomic_ref(slot.distinct).load(std::memory_order_relaxed);
     }
