@@ -98,10 +98,9 @@ ForkedExecutor::ForkedExecutor(ProgramEntry entry, int stdin_fd) : entry_(entry)
     fail_system("mmap of the executions' record");
   }
   shared_ = static_cast<std::byte *>(shared);
-  shared_size_ = kRecordCapacity;
 }
 
-ForkedExecutor::~ForkedExecutor() { munmap(shared_, shared_size_); }
+ForkedExecutor::~ForkedExecutor() { munmap(shared_, kRecordCapacity); }
 
 ProgramRun ForkedExecutor::run(rt::Strategy &strategy, const rt::RunOptions &options) {
   auto *header = reinterpret_cast<Header *>(shared_);
@@ -128,19 +127,16 @@ ProgramRun ForkedExecutor::run(rt::Strategy &strategy, const rt::RunOptions &opt
     }
   }
 
-  ProgramRun run;
   const bool clean_exit = WIFEXITED(status) && WEXITSTATUS(status) == 0;
   if (!clean_exit || header->state != kComplete) {
-    run.died =
-        header->state == kOverflow ? std::string(kRecordOverflowed) : describe_wait_status(status);
+    ProgramRun run = unrecorded_run(header->state == kOverflow ? std::string(kRecordOverflowed)
+                                                               : describe_wait_status(status));
     run.exited_without_record = WIFEXITED(status) && header->state != kOverflow;
-    run.outcome.failure = rt::FailureKind::Crash;
-    run.outcome.message = "the execution's process " + run.died;
     return run;
   }
   WireReader in(shared_ + kHeader, header->size);
   std::vector<std::byte> decisions;
-  run = read_program_run(in, decisions);
+  ProgramRun run = read_program_run(in, decisions);
   HotPages touched;
   touched.written = in.get_vector<PageRange>();
   touched.read = in.get_vector<PageRange>();

@@ -29,7 +29,6 @@ private:
   ProgramEntry entry_;
   ExecutionFiles files_;
   std::byte *shared_ = nullptr; // the child's record
-  std::size_t shared_size_ = 0;
   std::size_t last_record_size_ = 0;
   // What executions fault in (hot_pages.hpp): learned by the second to the fourth, populated by
   // every one.

@@ -169,8 +169,6 @@ struct ProcessImage::Tables {
   mode_t umask = 0;
   std::array<struct sigaction, 65> dispositions{};
   std::uintptr_t heap_end = 0;
-  std::size_t compared = 0;
-  std::size_t restored = 0;
   std::array<char, kReasonSize> reason{};
 };
 
@@ -280,13 +278,12 @@ bool reserve_region(Arena &arena, Region &region) {
 // Which pages of an anonymous region are in memory: the others were never written and read
 // as zeros. A file-backed region's are all taken as present: their unwritten pages read the
 // file, which the copy then holds.
-bool residency(Tables &tables, const Region &region) {
+void residency(Tables &tables, const Region &region) {
   const std::uintptr_t pages = pages_of(region.range);
   if (region.file_backed || mincore(at<void>(region.range.begin),
                                     region.range.end - region.range.begin, tables.residency) != 0) {
     std::memset(tables.residency, 1, pages);
   }
-  return true;
 }
 
 enum class Direction : std::uint8_t { Save, Restore };
@@ -296,8 +293,6 @@ enum class Direction : std::uint8_t { Save, Restore };
 // when restoring, zeroed (it was never written before the execution). Eight pages at a time
 // are skipped when none is saved or present: most of a thread stack or a grown heap.
 void sync_pages(Tables &tables, Direction direction) {
-  tables.compared = 0;
-  tables.restored = 0;
   const std::uintptr_t page = page_size();
   constexpr std::uint64_t kPresentBits = 0x0101010101010101ULL;
   for (std::size_t r = 0; r < tables.region_count; ++r) {
@@ -318,14 +313,12 @@ void sync_pages(Tables &tables, Direction direction) {
       auto *live = at<std::byte>(region.range.begin + i * page);
       std::byte *copy = region.copy + i * page;
       if (region.saved[i] != 0) {
-        ++tables.compared;
         if (std::memcmp(live, copy, page) != 0) {
           if (direction == Direction::Save) {
             std::memcpy(copy, live, page);
           } else {
             std::memcpy(live, copy, page);
           }
-          ++tables.restored;
         }
       } else if ((tables.residency[i] & 1) != 0) {
         // The copy of a page never saved is zeros.
@@ -335,7 +328,6 @@ void sync_pages(Tables &tables, Direction direction) {
           std::memset(live, 0, page);
         }
         region.saved[i] = 1;
-        ++tables.restored;
       }
       ++i;
     }
@@ -630,9 +622,6 @@ ProcessImage::~ProcessImage() {
   tables_->~Tables();
   munmap(arena.base, arena.size);
 }
-
-std::size_t ProcessImage::pages_compared() const { return tables_->compared; }
-std::size_t ProcessImage::pages_restored() const { return tables_->restored; }
 
 const char *ProcessImage::capture(const void *frames) {
   Tables &tables = *tables_;

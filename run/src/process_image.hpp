@@ -45,10 +45,6 @@ public:
   // with no other thread running.
   const char *roll_back();
 
-  // Pages compared by the last capture() or roll_back(), and pages copied or zeroed.
-  std::size_t pages_compared() const;
-  std::size_t pages_restored() const;
-
   struct Tables; // in mappings of its own (process_image.cpp)
 
 private:

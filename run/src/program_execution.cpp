@@ -13,6 +13,7 @@
 #include <functional>
 #include <new>
 #include <stdexcept>
+#include <utility>
 
 #include "decision_log.hpp"
 #include "file_text.hpp"
@@ -177,6 +178,14 @@ ProgramRun read_program_run(WireReader &in, std::vector<std::byte> &decisions) {
   if (in.broken()) {
     throw std::logic_error("interlace run: internal error: an execution's record does not parse");
   }
+  return run;
+}
+
+ProgramRun unrecorded_run(std::string died) {
+  ProgramRun run;
+  run.died = std::move(died);
+  run.outcome.failure = rt::FailureKind::Crash;
+  run.outcome.message = "the execution's process " + run.died;
   return run;
 }
 

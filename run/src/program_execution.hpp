@@ -58,10 +58,10 @@ struct ProgramRun {
 };
 
 // The memory an execution's record may take (only the pages it writes are backed), and what
-// an execution that needed more is reported as.
+// an execution that needed more is reported as (unrecorded_run).
 inline constexpr std::size_t kRecordCapacity = std::size_t{1} << 30;
 inline constexpr const char *kRecordOverflowed =
-    "its record outgrew the 1 GiB interlace keeps for it";
+    "wrote a record larger than the 1 GiB interlace keeps for it";
 
 class ProgramExecutor {
 public:
@@ -118,6 +118,10 @@ void cache_thread_stacks(int count);
 
 // Throws std::runtime_error naming `what` and errno.
 [[noreturn]] void fail_system(const char *what);
+
+// The run of an execution whose record did not arrive, a crash: `died` says how its process
+// ended ("killed by SIGKILL", kRecordOverflowed).
+ProgramRun unrecorded_run(std::string died);
 
 // Asks `strategy` the questions of a log read by read_program_run. Throws std::logic_error
 // when its answers differ.

@@ -110,16 +110,12 @@ ProgramRun RollbackExecutor::run(rt::Strategy &strategy, const rt::RunOptions &o
   }
 
   const auto *header = reinterpret_cast<const Header *>(record_);
-  ProgramRun run;
   if (header->overflowed) {
-    run.died = kRecordOverflowed;
-    run.outcome.failure = rt::FailureKind::Crash;
-    run.outcome.message = "the execution " + run.died;
-    return run;
+    return unrecorded_run(kRecordOverflowed);
   }
   WireReader in(record_ + kHeader, header->size);
   std::vector<std::byte> decisions;
-  run = read_program_run(in, decisions);
+  ProgramRun run = read_program_run(in, decisions);
   if (run.num_threads > cached_stacks_) {
     // From the next capture on, the threads' stacks are part of the image (glibc's cache),
     // not mapped and faulted in afresh by each execution.
