@@ -88,5 +88,16 @@ TEST(ThreadPoolTest, ExecutorsOfTheSameSizeReuseTheirWorkers) {
   EXPECT_EQ(proc_status("Threads"), threads);
 }
 
+// What interlace run does before it rolls its memory back: no pooled OS thread is left, and
+// the next run starts new ones.
+TEST(ThreadPoolTest, EndingTheIdleWorkersLeavesNoneAndTheNextRunStartsNewOnes) {
+  run_spawner(3);
+  ASSERT_GT(rt::pooled_worker_count(), 0);
+  rt::end_idle_pooled_workers();
+  EXPECT_EQ(rt::pooled_worker_count(), 0);
+  run_spawner(3);
+  EXPECT_GT(rt::pooled_worker_count(), 0); // under a sanitizer only main's worker is pooled
+}
+
 } // namespace
 } // namespace interlace::testing
