@@ -2,11 +2,12 @@
 
 #include <string>
 
+#include "interlace/rt/executor.hpp"
+
 namespace interlace::detail {
 namespace {
 
 AssertionCaptureFactory g_factory = nullptr;
-thread_local int t_exploration_thread = -1;
 
 } // namespace
 
@@ -16,13 +17,9 @@ std::unique_ptr<AssertionCapture> capture_assertions() {
   return g_factory != nullptr ? g_factory() : nullptr;
 }
 
-int current_exploration_thread() noexcept { return t_exploration_thread; }
-
-ExplorationThreadScope::ExplorationThreadScope(int index) noexcept : outer_(t_exploration_thread) {
-  t_exploration_thread = index;
-}
-
-ExplorationThreadScope::~ExplorationThreadScope() { t_exploration_thread = outer_; }
+// The explorer's bodies are the executor's, in order. (A thread-local would not do: bodies that
+// run as fibers share one OS thread.)
+int current_exploration_thread() noexcept { return rt::current_body(); }
 
 void AssertionCapture::add(const char *framework, const char *file, int line, const char *message) {
   std::string where = file != nullptr ? file : "an unknown place";

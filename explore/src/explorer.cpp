@@ -131,10 +131,7 @@ public:
       options_.max_attempts = std::max(1, shard_attempts(options_.max_attempts, *env_.shard));
     }
     for (int i = 0; i < spec_.num_threads; ++i) {
-      bodies_.emplace_back([this, i] {
-        const ExplorationThreadScope scope(i); // names the thread of a failed assertion
-        spec_.run_thread(spec_.run_context, i);
-      });
+      bodies_.emplace_back([this, i] { spec_.run_thread(spec_.run_context, i); });
     }
     key_ = exploration_key(spec_.where, spec_.num_threads, current_test_name());
     executor_.set_allocation_log(&run_allocations_);
@@ -180,6 +177,10 @@ private:
     // touches (a channel's queue, a strand's state) to know which runs depend on each other.
     options.cooperative = spec_.cooperative && options_.search != Search::dpor;
     options.library_code_steps = !options.cooperative;
+    // Tasks' loops take turns as one io_context thread runs them: on one OS thread. Not for
+    // the systematic search either: fibers share one malloc cache, so a block one task frees
+    // another allocates, and the search would take the reused address for a shared object.
+    options.fibers = options.cooperative;
     if (bound == Bound::Deadline) {
       options.deadline = deadline_;
     } else if (bound == Bound::Shrink) {

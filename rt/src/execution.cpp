@@ -14,6 +14,7 @@
 #include "futex.hpp"
 #include "models/wait_model.hpp"
 #include "real.hpp"
+#include "sanitizers.hpp"
 #include "signals.hpp"
 #include "thread_pool.hpp"
 
@@ -81,8 +82,11 @@ Outcome Execution::run(std::span<const std::function<void()>> bodies, Strategy &
   trace.clear();
   fair_.begin();
 
+  // A sanitizer that tracks thread stacks would take a fiber's for a corrupted one.
+  const bool fibers = options.fibers && !sanitizer_wraps_thread_starts();
+  nfibers_ = fibers ? static_cast<int>(bodies.size()) : 0; // before the host starts
   for (const auto &body : bodies) {
-    add_thread().body = &body;
+    add_thread(fibers).body = &body;
   }
   nbodies_ = nthreads_;
   if (nthreads_ == 0) {
@@ -104,7 +108,7 @@ Outcome Execution::run(std::span<const std::function<void()>> bodies, Strategy &
     // ended in a teardown while holding it, or finished without unlocking) would make the
     // next execution block on a holder that is gone.
     locks_.reset_all([this](int owner) {
-      return workers_[static_cast<std::size_t>(owner)]->tid.load(std::memory_order_relaxed);
+      return threads_[static_cast<std::size_t>(owner)]->worker->tid.load(std::memory_order_relaxed);
     });
   }
   assemble_logs();
@@ -203,7 +207,7 @@ bool Execution::wait_for_turn_back() {
   }
 }
 
-ManagedThread &Execution::add_thread() {
+ManagedThread &Execution::add_thread(bool fiber) {
   const int id = nthreads_++;
   if (threads_.size() < static_cast<std::size_t>(nthreads_)) {
     threads_.push_back(std::make_unique<ManagedThread>());
@@ -221,9 +225,21 @@ ManagedThread &Execution::add_thread() {
   thread.executed.clear();
   thread.id = id;
   thread.execution = this;
-  thread.worker = workers_[id];
-  thread.worker->task.store(&thread, std::memory_order_seq_cst);
-  thread.worker->parker.wake();
+  thread.worker = workers_[fiber ? 0 : id];
+  if (fiber) {
+    if (fibers_.size() <= static_cast<std::size_t>(id)) {
+      fibers_.push_back(std::make_unique<Fiber>());
+    }
+    Fiber &own = *fibers_[static_cast<std::size_t>(id)];
+    own.stack.prepare(own.context, &Execution::fiber_main, &thread);
+    own.call_site = nullptr;
+    own.library_steps = 0;
+    thread.fiber = &own;
+  }
+  if (!fiber || id == 0) { // the first fiber's worker hosts them all
+    thread.worker->task.store(&thread, std::memory_order_seq_cst);
+    thread.worker->parker.wake();
+  }
   announced_.push_back(&thread.announced);
   turn_.granted = 0; // a new runnable thread
   return thread;
@@ -527,6 +543,10 @@ void Execution::grant_from_controller(int next) {
 }
 
 void Execution::pass_turn(ManagedThread &self, int next) {
+  if (self.fiber != nullptr) {
+    fiber_hand_over(self, next);
+    return;
+  }
   int expected = self.id;
   if (!grant_.holder.compare_exchange_strong(expected, next, std::memory_order_seq_cst)) {
     raw_exit_thread(); // abandoned while this thread was stuck
@@ -535,6 +555,10 @@ void Execution::pass_turn(ManagedThread &self, int next) {
 }
 
 void Execution::return_turn(ManagedThread &self) {
+  if (self.fiber != nullptr) {
+    fiber_hand_over(self, kController);
+    return;
+  }
   int expected = self.id;
   if (!grant_.holder.compare_exchange_strong(expected, kController, std::memory_order_seq_cst)) {
     raw_exit_thread();
@@ -557,6 +581,9 @@ void Execution::switch_to(ManagedThread &self, int next) {
 // that holds the turn (each poll ends in a sched_yield that may hand the core to another
 // poller): they poll briefly, then sleep until their turn comes.
 void Execution::wait_for_turn(ManagedThread &self) {
+  if (self.fiber != nullptr) {
+    return; // fiber_hand_over returns once the turn is back
+  }
   const auto mine = [this, &self] {
     return grant_.holder.load(std::memory_order_seq_cst) == self.id || abandoned();
   };
@@ -725,7 +752,9 @@ ManagedThread &Execution::spawn(void *(*start_routine)(void *), void *arg) {
 
 ManagedThread *Execution::find(pthread_t handle) {
   for (int id = 0; id < nthreads_; ++id) {
-    if (pthread_equal(threads_[id]->worker->handle, handle) != 0) {
+    // A fiber shares its host's handle, and no pthread_create returned it to anyone.
+    if (threads_[id]->fiber == nullptr &&
+        pthread_equal(threads_[id]->worker->handle, handle) != 0) {
       return threads_[id].get();
     }
   }
@@ -778,7 +807,15 @@ std::string Execution::label(int id) const {
 // Worker side
 
 void Execution::run_thread(ManagedThread &self) {
+  if (self.fiber != nullptr) {
+    host_fibers(*self.worker);
+    return;
+  }
   wait_for_turn(self);
+  run_body(self);
+}
+
+void Execution::run_body(ManagedThread &self) {
   leave_if_abandoned();
   if (!ending()) {
     log_executed(self); // its start
@@ -920,11 +957,99 @@ void Execution::crash_thread(ManagedThread &self, const std::string &what) {
 // held is released when the execution ends (LockTable::reset_all); the pool replaces the worker.
 void Execution::end_thread(ManagedThread &self) {
   self.in_runtime = true;
+  if (self.fiber != nullptr) {
+    // Only the fiber ends: its host goes on with the others. Out of a crash handler, which it
+    // never returns from, the signal is still blocked on the host.
+    unblock_crash_signals();
+    thread_ended(self);
+    internal_error("a fiber ran on after it was ended");
+  }
   self.worker->dead.store(true, std::memory_order_release);
   t_current = nullptr;
   __interlace_library_steps = 0;
   thread_ended(self);
   raw_exit_thread();
+}
+
+// ---------------------------------------------------------------------------------------
+// Fibers (RunOptions::fibers)
+
+// The bodies' fibers run on one OS thread, the host, which waits here for the turn to come to
+// one of them and switches to it. Between themselves they hand the turn over directly
+// (fiber_hand_over); a handover to the controller or to a thread on an OS thread of its own
+// comes back here, where the host makes it, so that the fiber is off its stack by then. The host
+// returns once every fiber has finished, before its last handover: the controller may then
+// reuse all of this for the next run.
+void Execution::host_fibers(Worker &host) {
+  for (;;) {
+    int holder = kController;
+    host.parker.wait([this, &holder] {
+      holder = grant_.holder.load(std::memory_order_seq_cst);
+      return (holder >= 0 && holder < nfibers_) || abandoned();
+    });
+    leave_if_abandoned();
+    ManagedThread &entering = *threads_[static_cast<std::size_t>(holder)];
+    switch_fiber(host_context_, nullptr, entering.fiber->context, &entering);
+    const bool done = fibers_finished();
+    const int to = host_to_;
+    Worker *target = to >= 0 ? threads_[static_cast<std::size_t>(to)]->worker : nullptr;
+    int expected = host_from_;
+    if (!grant_.holder.compare_exchange_strong(expected, to, std::memory_order_seq_cst)) {
+      raw_exit_thread(); // abandoned while the fiber was stuck
+    }
+    if (target != nullptr) {
+      target->parker.wake();
+    } else {
+      controller_.wake();
+    }
+    if (done) {
+      return;
+    }
+  }
+}
+
+// Fiber `self` hands the turn to `next` (a thread, or kController) and returns once the turn
+// is back, if ever (a finished fiber is not switched to again).
+void Execution::fiber_hand_over(ManagedThread &self, int next) {
+  if (next >= 0 && next < nfibers_) {
+    int expected = self.id;
+    if (!grant_.holder.compare_exchange_strong(expected, next, std::memory_order_seq_cst)) {
+      raw_exit_thread();
+    }
+    ManagedThread &entering = *threads_[static_cast<std::size_t>(next)];
+    switch_fiber(self.fiber->context, &self, entering.fiber->context, &entering);
+    return;
+  }
+  host_from_ = self.id;
+  host_to_ = next;
+  switch_fiber(self.fiber->context, &self, host_context_, nullptr);
+}
+
+// Switches the host OS thread from one context to another, with the thread-locals that belong
+// to the managed thread running there (null: the host itself).
+void Execution::switch_fiber(FiberContext &from, ManagedThread *leaving, FiberContext &to,
+                             ManagedThread *entering) {
+  if (leaving != nullptr) {
+    leaving->fiber->call_site = __interlace_call_site;
+    leaving->fiber->library_steps = __interlace_library_steps;
+  }
+  t_current = entering;
+  __interlace_call_site = entering != nullptr ? entering->fiber->call_site : nullptr;
+  __interlace_library_steps = entering != nullptr ? entering->fiber->library_steps : 0;
+  fiber_switch(from, to);
+}
+
+void Execution::fiber_main(void *thread) {
+  auto &self = *static_cast<ManagedThread *>(thread);
+  self.execution->run_body(self);
+  internal_error("a fiber ran on after its thread ended");
+}
+
+bool Execution::fibers_finished() const {
+  return std::all_of(threads_.begin(), threads_.begin() + nfibers_,
+                     [](const std::unique_ptr<ManagedThread> &thread) {
+                       return thread->status == ThreadStatus::Finished;
+                     });
 }
 
 } // namespace interlace::rt::detail

@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "fiber.hpp"
 #include "interlace/rt/executor.hpp"
 #include "interlace/rt/memory.hpp"
 #include "models/clock.hpp"
@@ -38,6 +39,15 @@ class Worker;
 class Execution;
 
 enum class ThreadStatus : std::uint8_t { Runnable, Blocked, Finished };
+
+// A body's fiber (RunOptions::fibers): its stack and, while it is suspended, its context and
+// the per-thread values instrumented code and the runtime keep in thread-locals.
+struct Fiber {
+  FiberStack stack;
+  FiberContext context;
+  const interlace_site *call_site = nullptr; // __interlace_call_site
+  unsigned char library_steps = 0;           // __interlace_library_steps
+};
 
 // What a blocked thread waits for. Locks and joins have a holder (a waits-for edge in a
 // deadlock report); the others are released only by another thread's action.
@@ -86,7 +96,8 @@ struct ManagedThread { // NOLINT(clang-analyzer-optin.performance.Padding)
   // --- The scheduler's view ---
   int id = 0;
   Execution *execution = nullptr;
-  Worker *worker = nullptr;
+  Worker *worker = nullptr; // its OS thread; for a fiber, the host all the fibers run on
+  Fiber *fiber = nullptr;   // RunOptions::fibers: the fiber it runs on, else null
   ThreadStatus status = ThreadStatus::Runnable;
   WaitTarget waiting;
   bool timed_out = false; // the last timed wait ended by timing out
@@ -185,6 +196,7 @@ public:
   int preemptions() const { return turn_.preemptions; }
   std::uint64_t memory_steps() const { return turn_.memory_steps; }
   int num_threads() const { return nthreads_; }
+  int num_bodies() const { return nbodies_; }
 
   // --- Turn-holder side --------------------------------------------------------------
   // A yield point: `self` announces `event` and returns once it may execute it.
@@ -225,7 +237,8 @@ public:
   std::string label(int id) const;
 
   // --- Worker side -------------------------------------------------------------------
-  // Runs `self` from its first turn to its end, then hands the turn on.
+  // Runs `self` from its first turn to its end, then hands the turn on. For a fiber, the
+  // worker hosts all the fibers instead (host_fibers).
   void run_thread(ManagedThread &self);
   // Called from std::terminate, abort(), a failed assert() or exit() in a managed thread:
   // fail the execution with `kind` and end the OS thread there, without unwinding.
@@ -336,7 +349,14 @@ private:
   }
   void resume_executing(ManagedThread &self);
   void assemble_logs();
-  ManagedThread &add_thread();
+  ManagedThread &add_thread(bool fiber = false);
+  void run_body(ManagedThread &self);
+  static void fiber_main(void *thread);
+  void host_fibers(Worker &host);
+  void fiber_hand_over(ManagedThread &self, int next);
+  void switch_fiber(FiberContext &from, ManagedThread *leaving, FiberContext &to,
+                    ManagedThread *entering);
+  bool fibers_finished() const;
   bool runnable(int id) const;
   void set_status(ManagedThread &thread, ThreadStatus status);
   int pick();
@@ -374,6 +394,15 @@ private:
   std::vector<std::unique_ptr<ManagedThread>> threads_;
   int nthreads_ = 0;
   int nbodies_ = 0; // threads 0..nbodies_-1 run the driver's bodies; the rest they started
+  // RunOptions::fibers: threads 0..nfibers_-1 are fibers on one host OS thread (workers_[0]),
+  // set before the host starts. Their fibers and stacks are kept from run to run.
+  int nfibers_ = 0;
+  std::vector<std::unique_ptr<Fiber>> fibers_;
+  // The host's own context while a fiber runs, and the handoff a fiber asked it to make: from
+  // that fiber to host_to_ (the controller, or a thread on an OS thread of its own).
+  FiberContext host_context_;
+  int host_from_ = 0;
+  int host_to_ = 0;
   std::vector<const Event *> announced_; // each thread's ManagedThread::announced
   std::vector<int> candidates_;          // for executions with more threads than pick() inlines
   std::vector<int> sleepers_;            // Decision::sleepers, with spurious wakeups

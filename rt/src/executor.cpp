@@ -153,6 +153,11 @@ std::uint64_t Executor::memory_steps() const { return execution_ ? execution_->m
 
 bool in_managed_thread() noexcept { return detail::current_thread() != nullptr; }
 
+int current_body() noexcept {
+  const detail::ManagedThread *self = detail::current_thread();
+  return self != nullptr && self->id < self->execution->num_bodies() ? self->id : -1;
+}
+
 int pooled_worker_count() noexcept { return detail::ThreadPool::instance().live_workers(); }
 
 void end_idle_pooled_workers() { detail::ThreadPool::instance().end_idle_workers(); }

@@ -98,10 +98,10 @@ void on_crash(int signal, siginfo_t *info, void *context) {
     return;
   }
   const auto address = reinterpret_cast<std::uintptr_t>(info->si_addr);
-  const Worker &worker = *self->worker;
-  const bool overflow = signal == SIGSEGV && worker.stack_low != 0 &&
-                        address < worker.stack_low + 4096 &&
-                        address + kOverflowReach >= worker.stack_low;
+  const std::uintptr_t low =
+      self->fiber != nullptr ? self->fiber->stack.low() : self->worker->stack_low;
+  const bool overflow =
+      signal == SIGSEGV && low != 0 && address < low + 4096 && address + kOverflowReach >= low;
   self->in_runtime = true;
   self->execution->crash_thread(*self, describe_crash(signal, *info, overflow));
 }
@@ -180,6 +180,15 @@ void free_worker_signals(Worker &worker) {
     munmap(worker.signal_stack, kSignalStackSize);
     worker.signal_stack = nullptr;
   }
+}
+
+void unblock_crash_signals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  for (const int signal : kCrashSignals) {
+    sigaddset(&signals, signal);
+  }
+  pthread_sigmask(SIG_UNBLOCK, &signals, nullptr);
 }
 
 bool in_forked_child() { return g_forked_child.load(std::memory_order_relaxed); }

@@ -25,6 +25,10 @@ void prepare_worker_signals(Worker &worker);
 // Frees what prepare_worker_signals allocated, once the worker's thread has ended.
 void free_worker_signals(Worker &worker);
 
+// Unblocks the signals the crash handler takes, on the calling thread: for a fiber that ends in
+// the handler and never returns from it (Execution::end_thread).
+void unblock_crash_signals();
+
 // True in a process forked from a managed thread: there the runtime manages nothing.
 bool in_forked_child();
 

@@ -33,7 +33,7 @@ inline long proc_status(const std::string &field) {
   std::ifstream in("/proc/self/status");
   std::string line;
   while (std::getline(in, line)) {
-    if (line.rfind(field + ":", 0) == 0) {
+    if (line.starts_with(field + ":")) {
       return std::stol(line.substr(field.size() + 1));
     }
   }

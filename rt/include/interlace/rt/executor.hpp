@@ -87,6 +87,12 @@ struct RunOptions {
   // as explore's CooperativeStrategy does, so the runtime does not ask it there. The steps are
   // recorded as before; only the decision is skipped.
   bool cooperative = false;
+  // Runs the bodies as fibers on one OS thread, their stacks switched in user space: the turn
+  // passes between them with no system call and no core given away. They then share that
+  // thread's thread-locals, as the tasks of one io_context thread do (async tasks' event loops
+  // run this way). Threads the bodies start are OS threads as always. Ignored under a
+  // sanitizer that tracks thread stacks (ASan, MSan), which a switch behind its back confuses.
+  bool fibers = false;
 };
 
 namespace detail {
@@ -132,6 +138,10 @@ private:
 
 // True when the calling thread is managed by an execution.
 bool in_managed_thread() noexcept;
+
+// The index of the driver's body (0..n-1 of Executor::run's bodies) that the calling managed
+// thread runs, or -1 (not a managed thread, or a thread a body started).
+int current_body() noexcept;
 
 // OS threads the runtime's worker pool currently owns (idle or in use).
 int pooled_worker_count() noexcept;
