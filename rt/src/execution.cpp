@@ -3,6 +3,7 @@
 #include <cxxabi.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
 #include <ctime>
 #include <exception>
@@ -17,6 +18,7 @@
 #include "sanitizers.hpp"
 #include "signals.hpp"
 #include "thread_pool.hpp"
+#include "watchdog.hpp"
 
 namespace interlace::rt::detail {
 
@@ -84,7 +86,11 @@ Outcome Execution::run(std::span<const std::function<void()>> bodies, Strategy &
 
   // A sanitizer that tracks thread stacks would take a fiber's for a corrupted one.
   const bool fibers = options.fibers && !sanitizer_wraps_thread_starts();
-  nfibers_ = fibers ? static_cast<int>(bodies.size()) : 0; // before the host starts
+  nfibers_ = fibers ? static_cast<int>(bodies.size()) : 0;
+  if (fibers) {
+    host_here();
+  }
+  const WatchedRun watched(*this, fibers); // nobody else sees a fiber stuck on this thread
   for (const auto &body : bodies) {
     add_thread(fibers).body = &body;
   }
@@ -164,12 +170,19 @@ void Execution::assemble_logs() {
 // Waits for the turn to come back to the controller; false when the execution had to be
 // abandoned instead.
 bool Execution::await_turn() {
-  while (!wait_for_turn_back()) {
-    if (abandon()) {
+  for (;;) {
+    const int holder = grant_.holder.load(std::memory_order_seq_cst);
+    if (holder == kController) {
+      return true;
+    }
+    if (is_fiber(holder)) {
+      if (!run_fibers(holder)) {
+        return false; // abandoned while a fiber was stuck (Watchdog)
+      }
+    } else if (!wait_for_turn_back() && abandon()) {
       return false;
     }
   }
-  return true;
 }
 
 // Waits until a managed thread hands the turn back to the controller. Past the deadline it
@@ -185,7 +198,10 @@ bool Execution::wait_for_turn_back() {
     const Clock::time_point wake =
         options_.deadline > now ? std::min(options_.deadline, now + kSlice) : now + kSlice;
     if (controller_.wait_until(
-            [this] { return grant_.holder.load(std::memory_order_seq_cst) == kController; },
+            [this] {
+              const int holder = grant_.holder.load(std::memory_order_seq_cst);
+              return holder == kController || is_fiber(holder);
+            },
             wake)) {
       return true;
     }
@@ -212,8 +228,8 @@ ManagedThread &Execution::add_thread(bool fiber) {
   if (threads_.size() < static_cast<std::size_t>(nthreads_)) {
     threads_.push_back(std::make_unique<ManagedThread>());
   }
-  if (workers_.size() < static_cast<std::size_t>(nthreads_)) {
-    workers_.push_back(ThreadPool::instance().acquire());
+  while (!fiber && workers_.size() < static_cast<std::size_t>(nthreads_)) {
+    workers_.push_back(ThreadPool::instance().acquire()); // thread i uses workers_[i]
   }
   ManagedThread &thread = *threads_[id];
   std::vector<std::uint64_t> run_starts = std::move(thread.run_starts);
@@ -225,7 +241,7 @@ ManagedThread &Execution::add_thread(bool fiber) {
   thread.executed.clear();
   thread.id = id;
   thread.execution = this;
-  thread.worker = workers_[fiber ? 0 : id];
+  thread.worker = fiber ? &host_.worker : workers_[id];
   if (fiber) {
     if (fibers_.size() <= static_cast<std::size_t>(id)) {
       fibers_.push_back(std::make_unique<Fiber>());
@@ -236,7 +252,7 @@ ManagedThread &Execution::add_thread(bool fiber) {
     own.library_steps = 0;
     thread.fiber = &own;
   }
-  if (!fiber || id == 0) { // the first fiber's worker hosts them all
+  if (!fiber) {
     thread.worker->task.store(&thread, std::memory_order_seq_cst);
     thread.worker->parker.wake();
   }
@@ -312,6 +328,14 @@ bool Execution::abandon() {
     }
   }
   const bool stopped = stop_stuck_worker(*stuck.worker);
+  report_stuck(holder, doing, stopped);
+  return true;
+}
+
+// The run's failure once thread `holder`, doing `doing`, was found stuck (and ended, if
+// `stopped`).
+void Execution::report_stuck(int holder, const std::string &doing, bool stopped) {
+  const ManagedThread &stuck = *threads_[static_cast<std::size_t>(holder)];
   const std::string stall = std::to_string(options_.stall_timeout.count());
   set_failure(FailureKind::Timeout, holder,
               "timeout: thread " + std::to_string(holder) + " made no step for " + stall +
@@ -329,6 +353,32 @@ bool Execution::abandon() {
                            : "  the thread blocks the signal that would end it (" +
                                  std::to_string(stop_signal()) +
                                  "), so its OS thread is left behind.\n"));
+}
+
+// The Watchdog's abandon(), for a fiber that holds the turn and made no step for the stall
+// timeout: the controller's own thread is stuck in it. Once the turn can no longer move and the
+// failure is written, the stop signal makes the controller leave the fiber for good
+// (leave_abandoned_fiber). False when the turn was not a fiber's.
+bool Execution::abandon_stuck_fiber() {
+  int holder = grant_.holder.load(std::memory_order_seq_cst);
+  if (!is_fiber(holder) ||
+      !grant_.holder.compare_exchange_strong(holder, kAbandonedHolder, std::memory_order_seq_cst)) {
+    return false;
+  }
+  for (int id = nfibers_; id < nthreads_; ++id) { // threads the fibers started: parked
+    ManagedThread &thread = *threads_[static_cast<std::size_t>(id)];
+    if (thread.status != ThreadStatus::Finished) {
+      thread.worker->dead.store(true, std::memory_order_release);
+    }
+  }
+  report_stuck(holder, describe_stuck_thread(host_.worker.tid.load(std::memory_order_relaxed)),
+               true);
+  grant_.alarms.fetch_or(kAbandoned,
+                         std::memory_order_seq_cst); // after the failure: see run_fibers
+  for (int id = nfibers_; id < nthreads_; ++id) {
+    threads_[static_cast<std::size_t>(id)]->worker->parker.wake();
+  }
+  pthread_kill(host_.worker.handle, stop_signal());
   return true;
 }
 
@@ -539,7 +589,18 @@ void Execution::record(int next) {
 // the execution a thread coming back can no longer hand the turn to anyone.
 void Execution::grant_from_controller(int next) {
   grant_.holder.store(next, std::memory_order_seq_cst);
-  threads_[next]->worker->parker.wake();
+  if (!is_fiber(next)) {
+    threads_[next]->worker->parker.wake(); // a fiber runs on this thread: await_turn
+  }
+}
+
+// Wakes whoever waits for the turn that was just handed to `next`.
+void Execution::wake_holder(int next) {
+  if (next == kController || is_fiber(next)) {
+    controller_.wake();
+  } else {
+    threads_[static_cast<std::size_t>(next)]->worker->parker.wake();
+  }
 }
 
 void Execution::pass_turn(ManagedThread &self, int next) {
@@ -551,7 +612,7 @@ void Execution::pass_turn(ManagedThread &self, int next) {
   if (!grant_.holder.compare_exchange_strong(expected, next, std::memory_order_seq_cst)) {
     raw_exit_thread(); // abandoned while this thread was stuck
   }
-  threads_[next]->worker->parker.wake();
+  wake_holder(next);
 }
 
 void Execution::return_turn(ManagedThread &self) {
@@ -603,8 +664,12 @@ void Execution::resume_executing(ManagedThread &self) {
 
 // A thread that was stuck when its execution was abandoned must not touch anything that
 // outlived it (the strategy, other executions' workers): it ends here.
-void Execution::leave_if_abandoned() const {
+void Execution::leave_if_abandoned() {
   if (abandoned()) {
+    ManagedThread *self = current_thread();
+    if (self != nullptr && self->fiber != nullptr) {
+      leave_abandoned_fiber(*self); // its OS thread is the controller's, which goes on
+    }
     raw_exit_thread();
   }
 }
@@ -807,10 +872,6 @@ std::string Execution::label(int id) const {
 // Worker side
 
 void Execution::run_thread(ManagedThread &self) {
-  if (self.fiber != nullptr) {
-    host_fibers(*self.worker);
-    return;
-  }
   wait_for_turn(self);
   run_body(self);
 }
@@ -974,55 +1035,65 @@ void Execution::end_thread(ManagedThread &self) {
 // ---------------------------------------------------------------------------------------
 // Fibers (RunOptions::fibers)
 
-// The bodies' fibers run on one OS thread, the host, which waits here for the turn to come to
-// one of them and switches to it. Between themselves they hand the turn over directly
+// The bodies' fibers run on the controller's own thread, which switches to the fiber that holds
+// the turn (await_turn). Between themselves they hand the turn over directly
 // (fiber_hand_over); a handover to the controller or to a thread on an OS thread of its own
-// comes back here, where the host makes it, so that the fiber is off its stack by then. The host
-// returns once every fiber has finished, before its last handover: the controller may then
-// reuse all of this for the next run.
-void Execution::host_fibers(Worker &host) {
-  for (;;) {
-    int holder = kController;
-    host.parker.wait([this, &holder] {
-      holder = grant_.holder.load(std::memory_order_seq_cst);
-      return (holder >= 0 && holder < nfibers_) || abandoned();
-    });
-    leave_if_abandoned();
-    ManagedThread &entering = *threads_[static_cast<std::size_t>(holder)];
-    switch_fiber(host_context_, nullptr, entering.fiber->context, &entering);
-    const bool done = fibers_finished();
-    const int to = host_to_;
-    Worker *target = to >= 0 ? threads_[static_cast<std::size_t>(to)]->worker : nullptr;
-    int expected = host_from_;
-    if (!grant_.holder.compare_exchange_strong(expected, to, std::memory_order_seq_cst)) {
-      raw_exit_thread(); // abandoned while the fiber was stuck
+// comes back here, where it is made, so that the fiber is off its stack by then. False when
+// the execution was abandoned while a fiber was stuck.
+bool Execution::run_fibers(int holder) {
+  ManagedThread &entering = *threads_[static_cast<std::size_t>(holder)];
+  switch_fiber(host_.context, nullptr, entering.fiber->context, &entering);
+  int expected = host_from_;
+  if (host_from_ < 0 ||
+      !grant_.holder.compare_exchange_strong(expected, host_to_, std::memory_order_seq_cst)) {
+    // The Watchdog took the turn: its failure is written once the abandonment shows.
+    while (!abandoned()) {
+      real::sched_yield();
     }
-    if (target != nullptr) {
-      target->parker.wake();
-    } else {
-      controller_.wake();
-    }
-    if (done) {
-      return;
-    }
+    return false;
   }
+  if (host_to_ != kController) {
+    wake_holder(host_to_);
+  }
+  return true;
+}
+
+// The fibers run on the calling thread (the controller's): it is their worker, and a crash in
+// one needs an alternate signal stack there (prepare_fiber_host).
+void Execution::host_here() {
+  Worker &worker = host_.worker;
+  const pthread_t self = pthread_self();
+  if (worker.tid.load(std::memory_order_relaxed) == 0 || pthread_equal(worker.handle, self) == 0) {
+    worker.handle = self;
+    worker.tid.store(raw_gettid(), std::memory_order_relaxed);
+    prepare_fiber_host();
+  }
+}
+
+// The fiber's execution was abandoned (abandon_stuck_fiber): back to the controller, for good.
+// Also from the stop signal's handler, which never returns: the signal is unblocked here.
+void Execution::leave_abandoned_fiber(ManagedThread &self) {
+  unblock_stop_signal();
+  host_from_ = -1;
+  switch_fiber(self.fiber->context, &self, host_.context, nullptr);
+  internal_error("an abandoned fiber was resumed");
 }
 
 // Fiber `self` hands the turn to `next` (a thread, or kController) and returns once the turn
 // is back, if ever (a finished fiber is not switched to again).
 void Execution::fiber_hand_over(ManagedThread &self, int next) {
-  if (next >= 0 && next < nfibers_) {
+  if (is_fiber(next)) {
     int expected = self.id;
-    if (!grant_.holder.compare_exchange_strong(expected, next, std::memory_order_seq_cst)) {
-      raw_exit_thread();
+    if (grant_.holder.compare_exchange_strong(expected, next, std::memory_order_seq_cst)) {
+      ManagedThread &entering = *threads_[static_cast<std::size_t>(next)];
+      switch_fiber(self.fiber->context, &self, entering.fiber->context, &entering);
+      return;
     }
-    ManagedThread &entering = *threads_[static_cast<std::size_t>(next)];
-    switch_fiber(self.fiber->context, &self, entering.fiber->context, &entering);
-    return;
+    next = kAbandonedHolder; // abandoned meanwhile: back to the controller, for good
   }
-  host_from_ = self.id;
+  host_from_ = next == kAbandonedHolder ? -1 : self.id;
   host_to_ = next;
-  switch_fiber(self.fiber->context, &self, host_context_, nullptr);
+  switch_fiber(self.fiber->context, &self, host_.context, nullptr);
 }
 
 // Switches the host OS thread from one context to another, with the thread-locals that belong
@@ -1036,20 +1107,15 @@ void Execution::switch_fiber(FiberContext &from, ManagedThread *leaving, FiberCo
   t_current = entering;
   __interlace_call_site = entering != nullptr ? entering->fiber->call_site : nullptr;
   __interlace_library_steps = entering != nullptr ? entering->fiber->library_steps : 0;
+  const int saved_errno = errno; // each context keeps its own, as each thread does
   fiber_switch(from, to);
+  errno = saved_errno;
 }
 
 void Execution::fiber_main(void *thread) {
   auto &self = *static_cast<ManagedThread *>(thread);
   self.execution->run_body(self);
   internal_error("a fiber ran on after its thread ended");
-}
-
-bool Execution::fibers_finished() const {
-  return std::all_of(threads_.begin(), threads_.begin() + nfibers_,
-                     [](const std::unique_ptr<ManagedThread> &thread) {
-                       return thread->status == ThreadStatus::Finished;
-                     });
 }
 
 } // namespace interlace::rt::detail

@@ -32,6 +32,7 @@
 #include "models/sync_objects.hpp"
 #include "parker.hpp"
 #include "strategies/fair_strategy.hpp"
+#include "thread_pool.hpp"
 
 namespace interlace::rt::detail {
 
@@ -183,6 +184,12 @@ public:
   bool abandoned() const {
     return (grant_.alarms.load(std::memory_order_acquire) & kAbandoned) != 0;
   }
+  // For the Watchdog (watchdog.hpp), from its own thread.
+  std::uint64_t steps() const { return turn_.steps.load(std::memory_order_relaxed); }
+  bool past_deadline() const { return std::chrono::steady_clock::now() >= options_.deadline; }
+  std::chrono::milliseconds stall_timeout() const { return options_.stall_timeout; }
+  void request_stop() { grant_.alarms.fetch_or(kStopRequested, std::memory_order_relaxed); }
+  bool abandon_stuck_fiber();
   // RunOptions::library_code_steps of the run under way.
   bool library_code_steps() const { return options_.library_code_steps; }
   // True once the execution failed or was stopped: its threads are being released.
@@ -249,6 +256,9 @@ public:
   [[noreturn]] void discard(ManagedThread &self);
   // `self` wrote `text` to stderr: the last kStderrTail bytes go into a failure's details.
   void note_stderr(const char *text, std::size_t size);
+  // A fiber whose execution was abandoned while it was stuck (abandon_stuck_fiber) goes back to
+  // the controller for good; also from the stop signal's handler, which it never returns to.
+  [[noreturn]] void leave_abandoned_fiber(ManagedThread &self);
   // Called from the crash handler (signals.cpp): `what` says which signal and why.
   [[noreturn]] void crash_thread(ManagedThread &self, const std::string &what);
 
@@ -352,11 +362,13 @@ private:
   ManagedThread &add_thread(bool fiber = false);
   void run_body(ManagedThread &self);
   static void fiber_main(void *thread);
-  void host_fibers(Worker &host);
+  bool is_fiber(int id) const { return id >= 0 && id < nfibers_; }
+  void host_here();
+  bool run_fibers(int holder);
+  void wake_holder(int next);
   void fiber_hand_over(ManagedThread &self, int next);
   void switch_fiber(FiberContext &from, ManagedThread *leaving, FiberContext &to,
                     ManagedThread *entering);
-  bool fibers_finished() const;
   bool runnable(int id) const;
   void set_status(ManagedThread &thread, ThreadStatus status);
   int pick();
@@ -369,7 +381,8 @@ private:
   void return_turn(ManagedThread &self);
   void switch_to(ManagedThread &self, int next);
   void wait_for_turn(ManagedThread &self);
-  void leave_if_abandoned() const;
+  void leave_if_abandoned();
+  void report_stuck(int holder, const std::string &doing, bool stopped);
   void after_park(ManagedThread &self);
   void run_free(ManagedThread &self);
   [[noreturn]] void end_thread(ManagedThread &self);
@@ -394,13 +407,17 @@ private:
   std::vector<std::unique_ptr<ManagedThread>> threads_;
   int nthreads_ = 0;
   int nbodies_ = 0; // threads 0..nbodies_-1 run the driver's bodies; the rest they started
-  // RunOptions::fibers: threads 0..nfibers_-1 are fibers on one host OS thread (workers_[0]),
-  // set before the host starts. Their fibers and stacks are kept from run to run.
+  // RunOptions::fibers: threads 0..nfibers_-1 are fibers on the controller's thread, their
+  // Worker; their fibers and stacks are kept from run to run.
   int nfibers_ = 0;
   std::vector<std::unique_ptr<Fiber>> fibers_;
-  // The host's own context while a fiber runs, and the handoff a fiber asked it to make: from
-  // that fiber to host_to_ (the controller, or a thread on an OS thread of its own).
-  FiberContext host_context_;
+  struct Host {
+    Worker worker;        // the controller's OS thread, as the fibers' worker
+    FiberContext context; // the controller's own, while a fiber runs
+  };
+  Host host_;
+  // The handoff a fiber asked the controller to make: from that fiber (-1: none, the execution
+  // was abandoned) to host_to_ (the controller, or a thread on an OS thread of its own).
   int host_from_ = 0;
   int host_to_ = 0;
   std::vector<const Event *> announced_; // each thread's ManagedThread::announced

@@ -28,6 +28,9 @@ constexpr std::array<int, 5> kCrashSignals = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, S
 
 std::array<struct sigaction, 65> g_previous{}; // by signal number; written once, at install
 std::atomic<bool> g_forked_child{false};
+// The thread runs fibers (prepare_fiber_host): a stop signal may reach it after the fiber it
+// was meant for has left.
+__thread __attribute__((tls_model("initial-exec"))) bool t_hosts_fibers = false;
 
 const char *signal_name(int signal) {
   switch (signal) {
@@ -108,9 +111,18 @@ void on_crash(int signal, siginfo_t *info, void *context) {
 
 void on_stop(int signal, siginfo_t *info, void *context) {
   ManagedThread *self = current_thread();
+  if (self == nullptr && t_hosts_fibers) {
+    return; // late: the abandoned fiber left on its own
+  }
   if (self == nullptr || g_forked_child.load(std::memory_order_relaxed)) {
     chain(signal, info, context);
     return;
+  }
+  if (self->fiber != nullptr) {
+    if (self->execution->abandoned()) {
+      self->execution->leave_abandoned_fiber(*self); // a fiber stuck on the controller's thread
+    }
+    return; // late: the fiber is another run's
   }
   if (self->worker->lost.load(std::memory_order_acquire)) {
     self->worker->stopped.store(true, std::memory_order_release);
@@ -174,12 +186,41 @@ void prepare_worker_signals(Worker &worker) {
   }
 }
 
+void prepare_fiber_host() {
+  if (t_hosts_fibers) {
+    return;
+  }
+  t_hosts_fibers = true;
+  stack_t current{};
+  if (sigaltstack(nullptr, &current) == 0 && (current.ss_flags & SS_DISABLE) == 0) {
+    return; // the thread has one of its own
+  }
+  void *stack = mmap(nullptr, kSignalStackSize, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (stack == MAP_FAILED) {
+    internal_error("mmap failed for a signal stack");
+  }
+  stack_t alternate{};
+  alternate.ss_sp = stack;
+  alternate.ss_size = kSignalStackSize;
+  if (sigaltstack(&alternate, nullptr) != 0) {
+    internal_error("sigaltstack failed");
+  }
+}
+
 void free_worker_signals(Worker &worker) {
   if (worker.signal_stack != nullptr &&
       !worker.signal_stack_adopted.load(std::memory_order_acquire)) {
     munmap(worker.signal_stack, kSignalStackSize);
     worker.signal_stack = nullptr;
   }
+}
+
+void unblock_stop_signal() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, stop_signal());
+  pthread_sigmask(SIG_UNBLOCK, &signals, nullptr);
 }
 
 void unblock_crash_signals() {

@@ -1,17 +1,22 @@
-// RunOptions::fibers: the bodies run as fibers on one OS thread. They take turns at the same
-// yield points as threads, and what code under test can do to a thread (crash, exit, throw,
-// block outside the runtime, deadlock, start a thread of its own) ends that fiber's run as it
-// ends a thread's, with the same finding; the host OS thread goes on with the next run.
+// RunOptions::fibers: the bodies run as fibers on the thread that calls Executor::run. They take
+// turns at the same yield points as threads, and what code under test can do to a thread
+// (crash, exit, throw, block or spin outside the runtime, deadlock, start a thread of its own)
+// ends that fiber's run as it ends a thread's, with the same finding; the calling thread goes
+// on with the next run.
 #include <gtest/gtest.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <mutex>
 #include <stdexcept>
 #include <string>
 #include <thread>
 
+#include "interlace/annotations.h"
 #include "run_helpers.hpp"
 
 namespace interlace::testing {
@@ -52,7 +57,7 @@ int recurse(long depth) {
 
 long os_thread_id() { return syscall(SYS_gettid); }
 
-TEST(FibersTest, TheBodiesShareOneOsThreadAndInterleaveAtYieldPoints) {
+TEST(FibersTest, TheBodiesRunOnTheCallersThreadAndInterleaveAtYieldPoints) {
   if (under_sanitizer()) {
     GTEST_SKIP() << "fibers are off under a sanitizer (RunOptions::fibers)";
   }
@@ -73,8 +78,8 @@ TEST(FibersTest, TheBodiesShareOneOsThreadAndInterleaveAtYieldPoints) {
   for (std::uint64_t seed = 0; seed < 50 && !lost; ++seed) {
     counter = 0;
     ASSERT_FALSE(run_seeded(executor, bodies, seed, fibers()).failed());
-    EXPECT_EQ(tids[0], tids[1]);
-    EXPECT_NE(tids[0], os_thread_id());
+    EXPECT_EQ(tids[0], os_thread_id());
+    EXPECT_EQ(tids[1], os_thread_id());
     lost = counter == 1;
   }
   EXPECT_TRUE(lost) << "no schedule interleaved the two read-modify-writes";
@@ -98,6 +103,26 @@ TEST(FibersTest, EachBodyKnowsItsIndexAcrossSwitches) {
   }
   EXPECT_EQ(wrong, 0);
   EXPECT_EQ(rt::current_body(), -1);
+}
+
+TEST(FibersTest, EachBodyKeepsItsErrnoAcrossSwitches) {
+  rt::Executor executor;
+  int shared = 0;
+  int wrong = 0;
+  Bodies bodies;
+  for (int i = 0; i < 2; ++i) {
+    bodies.emplace_back([&, i] {
+      for (int k = 0; k < 5; ++k) {
+        errno = 100 + i;
+        shared = shared + 1; // a yield point: the other body may run and set its own
+        wrong += errno != 100 + i ? 1 : 0;
+      }
+    });
+  }
+  for (std::uint64_t seed = 0; seed < 20; ++seed) {
+    ASSERT_FALSE(run_seeded(executor, bodies, seed, fibers()).failed());
+  }
+  EXPECT_EQ(wrong, 0);
 }
 
 // Each fiber is inside a catch block when the other may run and throw and catch its own: a
@@ -234,8 +259,8 @@ TEST(FibersTest, ExitAndExceptionsAreFindings) {
   EXPECT_NE(outcome.message.find("std::runtime_error: boom"), std::string::npos) << outcome.message;
 }
 
-// The host is stuck with the fiber: it is ended like a stuck thread, and a new worker hosts
-// the next run.
+// The caller's thread is stuck in the fiber: the watchdog's signal takes it out of the fiber,
+// for good, and it goes on with the next run.
 TEST(FibersTest, AFiberBlockedInReadIsReportedAndTheNextRunGoesOn) {
   int fds[2];
   ASSERT_EQ(pipe(fds), 0);
@@ -257,6 +282,51 @@ TEST(FibersTest, AFiberBlockedInReadIsReportedAndTheNextRunGoesOn) {
   EXPECT_EQ(ran, 2);
   close(fds[0]);
   close(fds[1]);
+}
+
+std::atomic<long> g_spins{0};
+INTERLACE_NO_INSTRUMENT void spin_uninstrumented() {
+  for (;;) {
+    g_spins.fetch_add(1, std::memory_order_relaxed);
+  }
+}
+
+TEST(FibersTest, AFiberSpinningWithoutYieldPointsIsReportedAndTheNextRunGoesOn) {
+  rt::RunOptions options = fibers();
+  options.stall_timeout = std::chrono::milliseconds(200);
+  rt::Executor executor;
+  Bodies bodies = {[] {}, [] { spin_uninstrumented(); }};
+  const auto start = std::chrono::steady_clock::now();
+  const rt::Outcome outcome = run_seeded(executor, bodies, 1, options);
+  ASSERT_EQ(outcome.failure, rt::FailureKind::Timeout) << outcome.message;
+  EXPECT_EQ(outcome.thread, 1);
+  EXPECT_NE(outcome.message.find("running code that has no yield points"), std::string::npos)
+      << outcome.message;
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+  int ran = 0;
+  Bodies next = {[&] { ++ran; }, [&] { ++ran; }};
+  EXPECT_FALSE(run_seeded(executor, next, 0, options).failed());
+  EXPECT_EQ(ran, 2);
+}
+
+TEST(FibersTest, ARunPastItsDeadlineStops) {
+  rt::RunOptions options = fibers();
+  options.deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(100);
+  options.max_steps = ~std::uint64_t{0};
+  rt::Executor executor;
+  std::atomic<bool> go_on{true};
+  int shared = 0;
+  Bodies bodies = {[&] {
+                     while (
+                         go_on.load()) { // a livelock that takes steps: only the deadline ends it
+                       shared = shared + 1;
+                     }
+                   },
+                   [&] { shared = shared + 1; }};
+  const auto start = std::chrono::steady_clock::now();
+  const rt::Outcome outcome = run_seeded(executor, bodies, 1, options, ~std::uint64_t{0});
+  EXPECT_EQ(outcome.failure, rt::FailureKind::Stopped) << outcome.message;
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(500));
 }
 
 } // namespace
