@@ -19,6 +19,7 @@
 #include "primitives.hpp"
 
 using interlace::rt::detail::clock_reader;
+using interlace::rt::detail::hidden_self;
 using interlace::rt::detail::managed_self;
 using interlace::rt::detail::ManagedThread;
 namespace managed = interlace::rt::detail::managed;
@@ -48,7 +49,20 @@ using interlace::rt::real::ThreadHandle;
     }                                                                                              \
     return real::name args;                                                                        \
   }
+// A mutex in a driver's hidden stretch (Asio's io_context, interlace/asio.hpp): the real lock,
+// unless a parked managed thread holds it (primitives.cpp).
+#define INTERLACE_FUNCTION_SEEN_HIDDEN(family, ret, name, params, args)                            \
+  extern "C" ret name params {                                                                     \
+    if (ManagedThread *self = managed_self()) {                                                    \
+      return managed::name(*self INTERLACE_AFTER_SELF args);                                       \
+    }                                                                                              \
+    if (ManagedThread *self = hidden_self()) {                                                     \
+      return managed::hidden_##name(*self INTERLACE_AFTER_SELF args);                              \
+    }                                                                                              \
+    return real::name args;                                                                        \
+  }
 #include "intercepted.def"
+#undef INTERLACE_FUNCTION_SEEN_HIDDEN
 #undef INTERLACE_FUNCTION_OWN_REAL
 #undef INTERLACE_FUNCTION_VERSIONED
 #undef INTERLACE_FUNCTION

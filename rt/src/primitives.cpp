@@ -27,6 +27,11 @@ ManagedThread *clock_reader() noexcept {
   return self != nullptr && (!self->in_runtime || self->hidden) ? self : nullptr;
 }
 
+ManagedThread *hidden_self() noexcept {
+  ManagedThread *self = current_thread();
+  return self != nullptr && self->hidden ? self : nullptr;
+}
+
 namespace managed {
 namespace {
 
@@ -252,6 +257,43 @@ void pthread_exit(ManagedThread &self, void *retval) {
 int pthread_mutex_lock(ManagedThread &self, void *mutex) {
   return error_on_teardown(EDEADLK,
                            [&] { return lock_mutex(self, mutex, CLOCK_REALTIME, nullptr); });
+}
+
+int hidden_pthread_mutex_lock(ManagedThread &self, void *mutex) {
+  const int rc = real::pthread_mutex_trylock(mutex);
+  if (rc == 0 || rc == EOWNERDEAD) {
+    self.execution->locks().note_acquired(mutex, LockTable::Type::Mutex, self);
+    return rc;
+  }
+  const int owner = as_mutex(mutex)->__data.__owner;
+  if (rc != EBUSY || owner == raw_gettid() || self.execution->find_by_tid(owner) == nullptr) {
+    return real::pthread_mutex_lock(mutex); // its own, or an unmanaged thread's: that one runs
+  }
+  // Visible for the wait: the stretch's state goes back however the wait ends (a teardown
+  // unwinds out of it).
+  struct Visible {
+    ManagedThread &self;
+    explicit Visible(ManagedThread &thread) : self(thread) {
+      self.in_runtime = false;
+      self.hidden = false;
+    }
+    ~Visible() {
+      self.in_runtime = true;
+      self.hidden = true;
+    }
+    Visible(const Visible &) = delete;
+    Visible &operator=(const Visible &) = delete;
+  } const visible(self);
+  return pthread_mutex_lock(self, mutex);
+}
+
+int hidden_pthread_mutex_unlock(ManagedThread &self, void *mutex) {
+  const int rc = real::pthread_mutex_unlock(mutex);
+  if (rc == 0 && fully_released(mutex)) {
+    self.execution->locks().note_released(mutex);
+    self.execution->wake_all(WaitKind::Mutex, mutex);
+  }
+  return rc;
 }
 
 int pthread_mutex_trylock(ManagedThread &self, void *mutex) {

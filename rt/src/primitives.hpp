@@ -23,6 +23,8 @@ ManagedThread *managed_self() noexcept;
 // The managed thread whose execution's clock a clock read on this thread gets: managed_self(),
 // and also a managed thread in a driver's hidden stretch.
 ManagedThread *clock_reader() noexcept;
+// A managed thread in a driver's hidden stretch, or null.
+ManagedThread *hidden_self() noexcept;
 
 namespace managed {
 
@@ -48,6 +50,14 @@ using real::ThreadHandle;
 #undef INTERLACE_FUNCTION
 
 [[noreturn]] void pthread_exit(ManagedThread &self, void *retval);
+
+// A mutex in a driver's hidden stretch (its bookkeeping runs real calls without yield points,
+// one thread at a time). Locking: the real lock, or, when another managed thread holds it
+// (parked at a step while it does), the managed wait, visible until the lock is taken: waiting
+// for real would wait for a thread that runs only once this one hands the turn on. Unlocking:
+// the real unlock, and the threads waiting on it are woken.
+int hidden_pthread_mutex_lock(ManagedThread &self, void *mutex);
+int hidden_pthread_mutex_unlock(ManagedThread &self, void *mutex);
 
 // Futex wait and wake; every other system call goes to the real syscall()
 long syscall(ManagedThread &self, long number, long a1, long a2, long a3, long a4, long a5,
