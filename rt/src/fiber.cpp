@@ -16,8 +16,13 @@ struct EhGlobals {
   unsigned int uncaught_exceptions;
 };
 
-EhGlobals &eh_globals() noexcept {
-  return *reinterpret_cast<EhGlobals *>(abi::__cxa_get_globals());
+// Keeps the leaving context's exception state and installs the resumed one's.
+void hand_over_exception_state(FiberContext &from, const FiberContext &to) noexcept {
+  auto &eh = *reinterpret_cast<EhGlobals *>(abi::__cxa_get_globals());
+  from.caught_exceptions = eh.caught_exceptions;
+  from.uncaught_exceptions = eh.uncaught_exceptions;
+  eh.caught_exceptions = to.caught_exceptions;
+  eh.uncaught_exceptions = to.uncaught_exceptions;
 }
 
 } // namespace
@@ -111,11 +116,7 @@ void FiberStack::prepare(FiberContext &context, void (*entry)(void *), void *arg
 }
 
 void fiber_switch(FiberContext &from, FiberContext &to) noexcept {
-  EhGlobals &eh = eh_globals();
-  from.caught_exceptions = eh.caught_exceptions;
-  from.uncaught_exceptions = eh.uncaught_exceptions;
-  eh.caught_exceptions = to.caught_exceptions;
-  eh.uncaught_exceptions = to.uncaught_exceptions;
+  hand_over_exception_state(from, to);
   interlace_fiber_swap(&from.sp, to.sp);
 }
 
@@ -148,11 +149,7 @@ void FiberStack::prepare(FiberContext &context, void (*entry)(void *), void *arg
 }
 
 void fiber_switch(FiberContext &from, FiberContext &to) noexcept {
-  EhGlobals &eh = eh_globals();
-  from.caught_exceptions = eh.caught_exceptions;
-  from.uncaught_exceptions = eh.uncaught_exceptions;
-  eh.caught_exceptions = to.caught_exceptions;
-  eh.uncaught_exceptions = to.uncaught_exceptions;
+  hand_over_exception_state(from, to);
   swapcontext(&from.context, &to.context);
 }
 

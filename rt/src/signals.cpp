@@ -140,6 +140,22 @@ void install(int signal, void (*handler)(int, siginfo_t *, void *)) {
   }
 }
 
+// Maps an alternate signal stack and makes it the calling thread's.
+void *give_signal_stack() {
+  void *stack = mmap(nullptr, kSignalStackSize, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (stack == MAP_FAILED) {
+    internal_error("mmap failed for a thread's signal stack");
+  }
+  stack_t alternate{};
+  alternate.ss_sp = stack;
+  alternate.ss_size = kSignalStackSize;
+  if (sigaltstack(&alternate, nullptr) != 0) {
+    internal_error("sigaltstack failed for a thread");
+  }
+  return stack;
+}
+
 void forked_child() {
   // The calling thread is the child's only thread: whatever it was, it is not managed here.
   if (t_current != nullptr) {
@@ -163,18 +179,7 @@ void install_signal_handlers() {
 }
 
 void prepare_worker_signals(Worker &worker) {
-  void *stack = mmap(nullptr, kSignalStackSize, PROT_READ | PROT_WRITE,
-                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  if (stack == MAP_FAILED) {
-    internal_error("mmap failed for a worker's signal stack");
-  }
-  stack_t alternate{};
-  alternate.ss_sp = stack;
-  alternate.ss_size = kSignalStackSize;
-  if (sigaltstack(&alternate, nullptr) != 0) {
-    internal_error("sigaltstack failed for a worker thread");
-  }
-  worker.signal_stack = stack;
+  worker.signal_stack = give_signal_stack();
   pthread_attr_t attributes;
   if (pthread_getattr_np(pthread_self(), &attributes) == 0) {
     void *low = nullptr;
@@ -195,17 +200,7 @@ void prepare_fiber_host() {
   if (sigaltstack(nullptr, &current) == 0 && (current.ss_flags & SS_DISABLE) == 0) {
     return; // the thread has one of its own
   }
-  void *stack = mmap(nullptr, kSignalStackSize, PROT_READ | PROT_WRITE,
-                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  if (stack == MAP_FAILED) {
-    internal_error("mmap failed for a signal stack");
-  }
-  stack_t alternate{};
-  alternate.ss_sp = stack;
-  alternate.ss_size = kSignalStackSize;
-  if (sigaltstack(&alternate, nullptr) != 0) {
-    internal_error("sigaltstack failed");
-  }
+  give_signal_stack(); // kept for the thread's life
 }
 
 void free_worker_signals(Worker &worker) {

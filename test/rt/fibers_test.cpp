@@ -302,7 +302,7 @@ TEST(FibersTest, AFiberSpinningWithoutYieldPointsIsReportedAndTheNextRunGoesOn) 
   EXPECT_EQ(outcome.thread, 1);
   EXPECT_NE(outcome.message.find("running code that has no yield points"), std::string::npos)
       << outcome.message;
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
   int ran = 0;
   Bodies next = {[&] { ++ran; }, [&] { ++ran; }};
   EXPECT_FALSE(run_seeded(executor, next, 0, options).failed());
@@ -326,7 +326,8 @@ TEST(FibersTest, ARunPastItsDeadlineStops) {
   const auto start = std::chrono::steady_clock::now();
   const rt::Outcome outcome = run_seeded(executor, bodies, 1, options, ~std::uint64_t{0});
   EXPECT_EQ(outcome.failure, rt::FailureKind::Stopped) << outcome.message;
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(500));
+  // Without the watchdog it would run for ever; the bound leaves room for a loaded machine.
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
 }
 
 } // namespace
