@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 #include <mutex>
+#include <new>
 
 #include "execution.hpp"
 #include "fatal.hpp"
@@ -30,8 +31,22 @@ std::int64_t now_ns() {
 } // namespace
 
 Watchdog &Watchdog::instance() {
-  static auto *watchdog = new Watchdog(); // never destroyed: its thread outlives main()
+  static auto *watchdog = [] {
+    pthread_atfork(nullptr, nullptr, &Watchdog::forked_child);
+    return new Watchdog(); // never destroyed: its thread outlives main()
+  }();
   return *watchdog;
+}
+
+// A forked child has only the thread that forked: no watchdog thread, and the lock as the
+// parent's threads left it. Its next watched run starts a watchdog of its own.
+void Watchdog::forked_child() {
+  Watchdog &watchdog = instance();
+  new (&watchdog.lock_) InternalLock();
+  watchdog.watched_ = nullptr;
+  watchdog.started_ = false;
+  watchdog.sleeping_.store(0, std::memory_order_relaxed);
+  watchdog.idle_checks_ = 0;
 }
 
 void Watchdog::watch(Execution &execution) {

@@ -27,6 +27,7 @@ public:
 
 private:
   static void *main(void *self);
+  static void forked_child();
   void run();
   void check();
 

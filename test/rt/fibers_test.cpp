@@ -5,11 +5,13 @@
 // on with the next run.
 #include <gtest/gtest.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <mutex>
 #include <stdexcept>
@@ -328,6 +330,38 @@ TEST(FibersTest, ARunPastItsDeadlineStops) {
   EXPECT_EQ(outcome.failure, rt::FailureKind::Stopped) << outcome.message;
   // Without the watchdog it would run for ever; the bound leaves room for a loaded machine.
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+}
+
+// The watchdog's thread does not survive a fork: a process forked after a watched run starts
+// its own at its next one, and a stuck fiber there is ended too.
+TEST(FibersTest, AForkedChildWatchesItsOwnRuns) {
+  rt::RunOptions options = fibers();
+  options.stall_timeout = std::chrono::milliseconds(200);
+  {
+    rt::Executor executor;
+    Bodies bodies = {[] {}, [] {}};
+    ASSERT_FALSE(run_seeded(executor, bodies, 1, options).failed()); // the watchdog starts
+  }
+  const pid_t child = fork();
+  ASSERT_NE(child, -1);
+  if (child == 0) {
+    rt::Executor executor;
+    Bodies bodies = {[] {}, [] { spin_uninstrumented(); }};
+    const rt::Outcome outcome = run_seeded(executor, bodies, 1, options);
+    _exit(outcome.failure == rt::FailureKind::Timeout ? 0 : 1);
+  }
+  int status = 0;
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (waitpid(child, &status, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() > give_up) {
+      kill(child, SIGKILL);
+      waitpid(child, &status, 0);
+      FAIL() << "the child's stuck fiber was never ended";
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
 }
 
 } // namespace
