@@ -208,7 +208,7 @@ bool Execution::wait_for_turn_back() {
     const Clock::time_point after = Clock::now();
     const bool past_deadline = after >= options_.deadline;
     if (past_deadline) {
-      grant_.alarms.fetch_or(kStopRequested, std::memory_order_relaxed);
+      request_stop();
     }
     const std::uint64_t progress = turn_.steps.load(std::memory_order_relaxed);
     if (progress != last_progress) {
@@ -216,7 +216,7 @@ bool Execution::wait_for_turn_back() {
       last_change = after;
       continue;
     }
-    const auto stall = past_deadline ? std::chrono::milliseconds(1000) : options_.stall_timeout;
+    const std::chrono::milliseconds stall = allowed_stall(past_deadline);
     if (after - last_change >= stall) {
       return false;
     }
@@ -241,8 +241,8 @@ ManagedThread &Execution::add_thread(bool fiber) {
   thread.executed.clear();
   thread.id = id;
   thread.execution = this;
-  thread.worker = fiber ? &host_.worker : workers_[id];
   if (fiber) {
+    thread.worker = &host_.worker;
     if (fibers_.size() <= static_cast<std::size_t>(id)) {
       fibers_.push_back(std::make_unique<Fiber>());
     }
@@ -251,8 +251,8 @@ ManagedThread &Execution::add_thread(bool fiber) {
     own.call_site = nullptr;
     own.library_steps = 0;
     thread.fiber = &own;
-  }
-  if (!fiber) {
+  } else {
+    thread.worker = workers_[id];
     thread.worker->task.store(&thread, std::memory_order_seq_cst);
     thread.worker->parker.wake();
   }
@@ -365,18 +365,16 @@ bool Execution::abandon_stuck_fiber() {
       !grant_.holder.compare_exchange_strong(holder, kAbandonedHolder, std::memory_order_seq_cst)) {
     return false;
   }
-  for (int id = nfibers_; id < nthreads_; ++id) { // threads the fibers started: parked
-    ManagedThread &thread = *threads_[static_cast<std::size_t>(id)];
-    if (thread.status != ThreadStatus::Finished) {
-      thread.worker->dead.store(true, std::memory_order_release);
-    }
-  }
   report_stuck(holder, describe_stuck_thread(host_.worker.tid.load(std::memory_order_relaxed)),
                true);
   grant_.alarms.fetch_or(kAbandoned,
                          std::memory_order_seq_cst); // after the failure: see run_fibers
-  for (int id = nfibers_; id < nthreads_; ++id) {
-    threads_[static_cast<std::size_t>(id)]->worker->parker.wake();
+  for (int id = nfibers_; id < nthreads_; ++id) {    // threads the fibers started: parked
+    ManagedThread &thread = *threads_[static_cast<std::size_t>(id)];
+    if (thread.status != ThreadStatus::Finished) {
+      thread.worker->dead.store(true, std::memory_order_release);
+      thread.worker->parker.wake();
+    }
   }
   pthread_kill(host_.worker.handle, stop_signal());
   return true;
@@ -589,9 +587,7 @@ void Execution::record(int next) {
 // the execution a thread coming back can no longer hand the turn to anyone.
 void Execution::grant_from_controller(int next) {
   grant_.holder.store(next, std::memory_order_seq_cst);
-  if (!is_fiber(next)) {
-    threads_[next]->worker->parker.wake(); // a fiber runs on this thread: await_turn
-  }
+  wake_holder(next); // a fiber: this thread switches to it in await_turn
 }
 
 // Wakes whoever waits for the turn that was just handed to `next`.

@@ -184,10 +184,15 @@ public:
   bool abandoned() const {
     return (grant_.alarms.load(std::memory_order_acquire) & kAbandoned) != 0;
   }
-  // For the Watchdog (watchdog.hpp), from its own thread.
+  // For the Watchdog (watchdog.hpp), from its own thread; the last two also serve the
+  // controller's own watch over threads (wait_for_turn_back).
   std::uint64_t steps() const { return turn_.steps.load(std::memory_order_relaxed); }
   bool past_deadline() const { return std::chrono::steady_clock::now() >= options_.deadline; }
-  std::chrono::milliseconds stall_timeout() const { return options_.stall_timeout; }
+  // How long the turn holder may go without a step before the run is abandoned: the stall
+  // timeout, or a second once past the deadline.
+  std::chrono::milliseconds allowed_stall(bool past_deadline) const {
+    return past_deadline ? std::chrono::milliseconds(1000) : options_.stall_timeout;
+  }
   void request_stop() { grant_.alarms.fetch_or(kStopRequested, std::memory_order_relaxed); }
   bool abandon_stuck_fiber();
   // RunOptions::library_code_steps of the run under way.
@@ -244,8 +249,7 @@ public:
   std::string label(int id) const;
 
   // --- Worker side -------------------------------------------------------------------
-  // Runs `self` from its first turn to its end, then hands the turn on. For a fiber, the
-  // worker hosts all the fibers instead (host_fibers).
+  // Runs `self` (not a fiber) from its first turn to its end, then hands the turn on.
   void run_thread(ManagedThread &self);
   // Called from std::terminate, abort(), a failed assert() or exit() in a managed thread:
   // fail the execution with `kind` and end the OS thread there, without unwinding.

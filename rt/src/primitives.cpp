@@ -11,6 +11,7 @@
 
 #include "execution.hpp"
 #include "futex.hpp"
+#include "interlace/annotations.h"
 #include "primitive_support.hpp"
 #include "sanitizers.hpp"
 #include "thread_pool.hpp"
@@ -269,31 +270,20 @@ int hidden_pthread_mutex_lock(ManagedThread &self, void *mutex) {
   if (rc != EBUSY || owner == raw_gettid() || self.execution->find_by_tid(owner) == nullptr) {
     return real::pthread_mutex_lock(mutex); // its own, or an unmanaged thread's: that one runs
   }
-  // Visible for the wait: the stretch's state goes back however the wait ends (a teardown
-  // unwinds out of it).
-  struct Visible {
-    ManagedThread &self;
-    explicit Visible(ManagedThread &thread) : self(thread) {
-      self.in_runtime = false;
-      self.hidden = false;
-    }
-    ~Visible() {
-      self.in_runtime = true;
-      self.hidden = true;
-    }
-    Visible(const Visible &) = delete;
-    Visible &operator=(const Visible &) = delete;
-  } const visible(self);
+  // Visible for the wait, as a driver's unhidden stretch is, and hidden again however the wait
+  // ends (a teardown unwinds out of it).
+  struct Unhidden {
+    int previous = interlace_unhide_begin();
+    Unhidden() = default;
+    ~Unhidden() { interlace_hide_end(previous); }
+    Unhidden(const Unhidden &) = delete;
+    Unhidden &operator=(const Unhidden &) = delete;
+  } const unhidden;
   return pthread_mutex_lock(self, mutex);
 }
 
 int hidden_pthread_mutex_unlock(ManagedThread &self, void *mutex) {
-  const int rc = real::pthread_mutex_unlock(mutex);
-  if (rc == 0 && fully_released(mutex)) {
-    self.execution->locks().note_released(mutex);
-    self.execution->wake_all(WaitKind::Mutex, mutex);
-  }
-  return rc;
+  return unlock_mutex(self, mutex); // no step: the stretch stays hidden
 }
 
 int pthread_mutex_trylock(ManagedThread &self, void *mutex) {

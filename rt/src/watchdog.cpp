@@ -130,9 +130,8 @@ void Watchdog::check() {
     return;
   }
   const std::int64_t stall_ns =
-      past_deadline
-          ? std::int64_t{1'000'000'000}
-          : std::chrono::duration_cast<std::chrono::nanoseconds>(execution.stall_timeout()).count();
+      std::chrono::duration_cast<std::chrono::nanoseconds>(execution.allowed_stall(past_deadline))
+          .count();
   if (now - last_change_ns_ >= stall_ns && execution.abandon_stuck_fiber()) {
     stop_sent_ns_ = now;
   }
